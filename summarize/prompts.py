@@ -1,0 +1,143 @@
+"""Versioned prompt files: `<dir>/<task>/v<N>.md`, a TOML header between `+++` lines, then `## system` and `## user`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import PromptError
+from .schemas import SCHEMAS
+
+_FILE_NAME = re.compile(r"^v(\d+)\.md$")
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SECTION = re.compile(r"^## (system|user)[ \t]*$", re.MULTILINE)
+_SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")
+
+
+def builtin_prompts_dir() -> Path:
+    """The prompts shipped with the package (the repo's `prompts/` in a checkout, packaged copy once installed)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "prompts", here.parent / "prompts"):
+        if candidate.is_dir():
+            return candidate
+    raise PromptError(f"the built-in prompts are missing (looked in {here / 'prompts'})")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One prompt version: its header fields, the two message templates and a hash of the file's text."""
+
+    task: str
+    version: int
+    description: str
+    schema: str
+    system: str
+    user: str
+    sampling: dict[str, Any] = field(default_factory=dict)
+    sha256: str = ""
+    path: Path | None = None
+
+    @property
+    def hash(self) -> str:
+        """Short content hash recorded in results and cache keys: any edit to the file changes it."""
+        return self.sha256[:12]
+
+    @property
+    def variables(self) -> set[str]:
+        """Names the templates reference; all must be supplied to `render`."""
+        return set(_VARIABLE.findall(self.system)) | set(_VARIABLE.findall(self.user))
+
+    def render(self, **values: Any) -> list[dict[str, str]]:
+        """Chat messages with every `{{ name }}` replaced; a name without a value is a PromptError."""
+        missing = sorted(self.variables - values.keys())
+        if missing:
+            raise PromptError(f"prompt {self.task} v{self.version} needs {', '.join(missing)} but it was not supplied")
+
+        def fill(template: str) -> str:
+            # One pass with a callback: substituted values are never re-scanned, so article text
+            # containing "{{ x }}" stays literal.
+            return _VARIABLE.sub(lambda m: "" if values[m.group(1)] is None else str(values[m.group(1)]), template)
+
+        return [{"role": "system", "content": fill(self.system)}, {"role": "user", "content": fill(self.user)}]
+
+
+def parse_prompt(text: str, *, path: Path | None = None) -> Prompt:
+    """Parse a prompt file's text; malformed headers or sections are a PromptError naming the file."""
+    where = str(path) if path else "prompt"
+    parts = text.split("+++\n", 2) if text.startswith("+++\n") else None
+    if not parts or len(parts) != 3:
+        raise PromptError(f"{where}: must start with a TOML header between '+++' lines")
+    try:
+        header = tomllib.loads(parts[1])
+    except tomllib.TOMLDecodeError as exc:
+        raise PromptError(f"{where}: bad TOML header: {exc}") from None
+    for key, kind in (("task", str), ("version", int), ("description", str), ("schema", str)):
+        if not isinstance(header.get(key), kind):
+            raise PromptError(f"{where}: header needs '{key}' ({kind.__name__})")
+    if header["schema"] not in SCHEMAS:
+        raise PromptError(f"{where}: unknown schema '{header['schema']}' (known: {', '.join(SCHEMAS)})")
+    unknown = set(header) - {"task", "version", "description", "schema", *_SAMPLING_KEYS}
+    if unknown:
+        raise PromptError(f"{where}: unknown header keys {sorted(unknown)}")
+    sections = _SECTION.split(parts[2])
+    bodies = dict(zip(sections[1::2], (body.strip() for body in sections[2::2])))
+    if set(bodies) != {"system", "user"} or len(sections) != 5:
+        raise PromptError(f"{where}: needs exactly one '## system' and one '## user' section")
+    return Prompt(
+        task=header["task"],
+        version=header["version"],
+        description=header["description"],
+        schema=header["schema"],
+        system=bodies["system"],
+        user=bodies["user"],
+        sampling={key: header[key] for key in _SAMPLING_KEYS if key in header},
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        path=path,
+    )
+
+
+class PromptLibrary:
+    """Finds prompts in the user's directory first, then the built-in one."""
+
+    def __init__(self, extra_dir: Path | None = None) -> None:
+        self.dirs = [d for d in (extra_dir, builtin_prompts_dir()) if d is not None]
+
+    def _files(self, task: str) -> dict[int, Path]:
+        found: dict[int, Path] = {}
+        for directory in reversed(self.dirs):  # later (user) directories override built-in versions
+            for file in sorted((directory / task).glob("v*.md")):
+                match = _FILE_NAME.match(file.name)
+                if match:
+                    found[int(match.group(1))] = file
+        return found
+
+    def tasks(self) -> list[str]:
+        """Every task that has at least one version."""
+        names = {p.name for d in self.dirs if d.is_dir() for p in d.iterdir() if p.is_dir() and self._files(p.name)}
+        return sorted(names)
+
+    def versions(self, task: str) -> list[int]:
+        """The versions of a task, oldest first."""
+        return sorted(self._files(task))
+
+    def load(self, task: str, version: int | None = None) -> Prompt:
+        """A task's prompt: the newest version unless one is asked for."""
+        files = self._files(task)
+        if not files:
+            raise PromptError(f"no prompt for task '{task}' (known: {', '.join(self.tasks()) or 'none'})")
+        chosen = max(files) if version is None else version
+        if chosen not in files:
+            raise PromptError(f"task '{task}' has no version {chosen} (versions: {', '.join(map(str, sorted(files)))})")
+        path = files[chosen]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PromptError(f"{path}: cannot read: {exc}") from None
+        prompt = parse_prompt(text, path=path)
+        if (prompt.task, prompt.version) != (task, chosen):
+            raise PromptError(f"{path}: header says {prompt.task} v{prompt.version}, file name says {task} v{chosen}")
+        return prompt
