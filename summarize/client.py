@@ -1,0 +1,338 @@
+"""The model call: the real openai client, structured-output fallback, validate-then-repair, errors made clear."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx2
+import openai
+from pydantic import BaseModel, ValidationError
+
+from .config import ResponseMode, Settings
+from .errors import (
+    ConfigurationError,
+    EndpointError,
+    ModelError,
+    RefusalError,
+    ReplayMissError,
+    TruncatedError,
+    ValidationFailedError,
+)
+from .replay import MISS_HEADER, RecordingTransport, ReplayStore, ReplayTransport
+from .schemas import strict_json_schema
+
+T = TypeVar("T", bound=BaseModel)
+
+NO_ENDPOINT_MESSAGE = (
+    "no model endpoint configured: set OPENAI_API_KEY for OpenAI, OPENAI_BASE_URL (or --base-url) for a local "
+    "OpenAI-compatible server such as Ollama or llama.cpp, or --replay tests/fixtures/exchanges to replay the "
+    "recorded seed answers offline"
+)
+MODES: tuple[ResponseMode, ...] = ("json_schema", "json_object", "text")
+_FORMAT_REJECTION = re.compile(r"response_format|json_schema|json schema|structured output|grammar", re.IGNORECASE)
+
+
+@dataclass
+class Completion:
+    """A validated answer and what it took to get it."""
+
+    value: BaseModel
+    response_format: ResponseMode
+    attempts: int
+    input_tokens: int = 0
+    output_tokens: int = 0
+    raw: str = ""
+
+
+@dataclass
+class _Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, response: Any) -> None:
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.input_tokens += usage.prompt_tokens or 0
+            self.output_tokens += usage.completion_tokens or 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+
+
+@dataclass
+class _Probe:
+    """Which response formats this endpoint was seen to reject; shared by every call of one client."""
+
+    rejected: set[str] = field(default_factory=set)
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON object in a model's text answer (bare, fenced in ``` or surrounded by prose)."""
+    stripped = text.strip()
+    fenced = re.search(r"```(?:json)?\s*\n?(.*?)```", stripped, re.DOTALL)
+    candidates = [stripped] + ([fenced.group(1).strip()] if fenced else [])
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", stripped):
+        try:
+            value, _ = decoder.raw_decode(stripped, match.start())
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    raise ValueError("no JSON object found in the answer")
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 8) -> str:
+    """Validation errors as short `path: message` lines, the way they are sent back for repair."""
+    lines = []
+    for error in exc.errors()[:limit]:
+        where = ".".join(str(part) for part in error["loc"]) or "(root)"
+        lines.append(f"{where}: {error['msg']}")
+    more = len(exc.errors()) - limit
+    return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
+
+
+def _schema_instruction(schema: dict[str, Any]) -> str:
+    return (
+        "\n\nAnswer with one JSON object, no prose and no code fence, that validates against this JSON Schema:\n"
+        + json.dumps(schema, ensure_ascii=False)
+    )
+
+
+def _response_format(mode: ResponseMode, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+    if mode == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
+    if mode == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def _rejects_format(exc: openai.APIStatusError) -> bool:
+    # Servers that lack a response format answer 400/422 (llama.cpp, vLLM) or 501 naming the parameter.
+    return exc.status_code in (400, 415, 422, 500, 501) and bool(_FORMAT_REJECTION.search(str(exc.message)))
+
+
+def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Any) -> Exception:
+    if isinstance(exc, openai.APIStatusError):
+        miss = exc.response.headers.get(MISS_HEADER)
+        if miss:
+            return ReplayMissError(
+                f"no recorded exchange for this request (key {miss}); record one with --record DIR against a real "
+                "endpoint, or check that model, prompt version and article match the recording",
+                request_key=miss,
+                directory=str(replay_dir),
+            )
+        status = exc.status_code
+        detail = str(exc.message).splitlines()[0][:200] if exc.message else ""
+        hints = {
+            401: "check OPENAI_API_KEY (or the key your server expects)",
+            403: "the key is not allowed to use this model or endpoint",
+            404: "check the model name and the base URL (it usually ends in /v1)",
+            429: "rate limited or out of quota after every retry; lower --jobs or try later",
+        }
+        return EndpointError(f"{host} answered HTTP {status}: {detail}", status_code=status, hint=hints.get(status))
+    if isinstance(exc, openai.APITimeoutError):
+        return EndpointError(f"{host} timed out after every retry", hint="raise --timeout or check the server")
+    return EndpointError(f"cannot reach {host}: {exc.__cause__ or exc}", hint="check --base-url and that the server runs")
+
+
+Request = dict[str, Any]
+
+
+class ModelClient:
+    """Sends prompts to one OpenAI-compatible endpoint and returns validated Pydantic answers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.BaseTransport | httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.host = settings.endpoint_host
+        self._transport = transport
+        self._probe = _Probe()
+        self._sync: openai.OpenAI | None = None
+        self._async: openai.AsyncOpenAI | None = None
+        self.replay_store: ReplayStore | None = None
+        self._check_configured()
+
+    def _check_configured(self) -> None:
+        s = self.settings
+        if self._transport is None and s.replay_dir is None and s.api_key is None and s.base_url is None:
+            raise ConfigurationError(NO_ENDPOINT_MESSAGE)
+        if s.replay_dir is not None and not s.replay_dir.is_dir():
+            raise ConfigurationError(f"replay directory not found: {s.replay_dir}")
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        s = self.settings
+        key = s.api_key.get_secret_value() if s.api_key else "unused-no-key"  # local servers ignore the key
+        return {"api_key": key, "base_url": s.base_url, "max_retries": s.max_retries, "timeout": s.timeout}
+
+    def _transport_for(self, asynchronous: bool) -> Any:
+        s = self.settings
+        if self._transport is not None:
+            return self._transport
+        if s.replay_dir is not None:
+            self.replay_store = self.replay_store or ReplayStore(s.replay_dir)
+            return ReplayTransport(self.replay_store)
+        if s.record_dir is not None:
+            self.replay_store = self.replay_store or ReplayStore(s.record_dir)
+            return RecordingTransport(self.replay_store, endpoint=self.host)
+        return None
+
+    @property
+    def sync_client(self) -> openai.OpenAI:
+        """The underlying openai client (built on first use)."""
+        if self._sync is None:
+            transport = self._transport_for(False)
+            http = httpx2.Client(transport=transport, timeout=self.settings.timeout) if transport else None
+            self._sync = openai.OpenAI(**self._client_kwargs(), http_client=http)
+        return self._sync
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI:
+        """The underlying async openai client (built on first use)."""
+        if self._async is None:
+            transport = self._transport_for(True)
+            http = httpx2.AsyncClient(transport=transport, timeout=self.settings.timeout) if transport else None
+            self._async = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http)
+        return self._async
+
+    def complete(self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None) -> Completion:
+        """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers."""
+        conversation = self._conversation(messages, model, sampling or {})
+        request = next(conversation)
+        while True:
+            try:
+                outcome: Any = self.sync_client.chat.completions.create(**request)
+            except openai.APIError as exc:
+                outcome = exc
+            try:
+                request = conversation.send(outcome)
+            except StopIteration as done:
+                return done.value
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None
+    ) -> Completion:
+        """Async twin of `complete`, sharing the same conversation logic."""
+        conversation = self._conversation(messages, model, sampling or {})
+        request = next(conversation)
+        while True:
+            try:
+                outcome: Any = await self.async_client.chat.completions.create(**request)
+            except openai.APIError as exc:
+                outcome = exc
+            try:
+                request = conversation.send(outcome)
+            except StopIteration as done:
+                return done.value
+
+    def _modes(self) -> list[ResponseMode]:
+        chosen = self.settings.response_format
+        if chosen != "auto":
+            return [chosen]
+        return [mode for mode in MODES if mode not in self._probe.rejected]
+
+    def _conversation(
+        self, messages: list[dict[str, str]], model: type[T], sampling: dict[str, Any]
+    ) -> Generator[Request, Any, Completion]:
+        # Sans-IO: yields the next request, receives the response or the openai error; the sync and async
+        # drivers above only do the I/O.
+        schema = strict_json_schema(model)
+        usage = _Usage()
+        max_tokens = sampling.get("max_tokens", self.settings.max_output_tokens)
+        extra = {k: v for k, v in sampling.items() if k != "max_tokens"}
+        modes = self._modes()
+        while modes:
+            mode = modes[0]
+            chat = [dict(m) for m in messages]
+            if mode != "json_schema":
+                chat[0]["content"] += _schema_instruction(schema)
+            attempts = 0
+            last_answer, last_error = "", ""
+            rejected = False
+            while attempts <= self.settings.max_repairs:
+                attempts += 1
+                request: Request = {"model": self.settings.model, "messages": chat, "max_tokens": max_tokens, **extra}
+                response_format = _response_format(mode, model.__name__.lower(), schema)
+                if response_format is not None:
+                    request["response_format"] = response_format
+                outcome = yield request
+                if isinstance(outcome, openai.APIStatusError) and attempts == 1 and mode != "text" and _rejects_format(outcome):
+                    rejected = True
+                    break
+                if isinstance(outcome, openai.APIError):
+                    raise _endpoint_error(outcome, self.host, self.settings.replay_dir) from None
+                usage.add(outcome)
+                answer = self._answer_text(outcome, usage)
+                try:
+                    value = model.model_validate(extract_json(answer))
+                except ValueError as exc:  # json errors and pydantic.ValidationError alike
+                    last_answer = answer
+                    last_error = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
+                    chat = chat + [
+                        {"role": "assistant", "content": answer},
+                        {
+                            "role": "user",
+                            "content": f"That answer is invalid: {last_error}. Reply with only the corrected JSON object.",
+                        },
+                    ]
+                    continue
+                return Completion(value, mode, attempts, usage.input_tokens, usage.output_tokens, answer)
+            if rejected:
+                self._probe.rejected.add(mode)
+                modes = modes[1:]
+                continue
+            raise ValidationFailedError(
+                f"the model's answer was still invalid after {attempts} attempts ({mode}): {last_error}",
+                attempts=attempts,
+                last_answer=last_answer,
+                last_error=last_error,
+                usage=usage.as_dict(),
+            )
+        raise ModelError(
+            f"{self.host} rejected every structured output format ({', '.join(sorted(self._probe.rejected))})",
+            usage=usage.as_dict(),
+        )
+
+    @staticmethod
+    def _answer_text(response: Any, usage: _Usage) -> str:
+        choices = getattr(response, "choices", None)
+        if not choices:
+            raise ModelError("the endpoint returned no choices", usage=usage.as_dict())
+        choice = choices[0]
+        message = choice.message
+        refusal = getattr(message, "refusal", None)
+        if refusal or choice.finish_reason == "content_filter":
+            reason = refusal or "content filter"
+            raise RefusalError(f"the model refused: {reason}", refusal=reason, usage=usage.as_dict())
+        if choice.finish_reason == "length":
+            raise TruncatedError(
+                f"the answer was cut off at the output token limit ({usage.output_tokens} tokens out)",
+                partial=message.content or "",
+                usage=usage.as_dict(),
+            )
+        return message.content or ""
+
+    def close(self) -> None:
+        """Close the sync HTTP client (the async one closes with `aclose`)."""
+        if self._sync is not None:
+            self._sync.close()
+
+    async def aclose(self) -> None:
+        """Close the async HTTP client."""
+        if self._async is not None:
+            await self._async.close()
