@@ -1,0 +1,116 @@
+"""Result cache on diskcache, holding JSON text only: a shared or tampered cache can never run code."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import diskcache
+from pydantic import ValidationError
+
+from .errors import CacheError
+from .schemas import Result
+
+
+class TamperedEntryError(Exception):
+    """A cache row asks to be unpickled: we never do that."""
+
+
+class JSONOnlyDisk(diskcache.Disk):
+    """A diskcache Disk that stores str keys and str values, and refuses to unpickle anything it reads."""
+
+    def put(self, key: Any) -> tuple[Any, bool]:
+        if not isinstance(key, str):
+            raise TypeError("cache keys are strings")
+        return super().put(key)
+
+    def get(self, key: Any, raw: bool) -> Any:
+        if not raw:
+            raise TamperedEntryError("pickled key")
+        return super().get(key, raw)
+
+    def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> tuple[Any, ...]:
+        if not isinstance(value, str):
+            raise TypeError("cache values are JSON text")
+        return super().store(value, read, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode not in (diskcache.core.MODE_TEXT, diskcache.core.MODE_RAW):
+            raise TamperedEntryError(f"entry stored in mode {mode}")
+        return super().fetch(mode, filename, value, read)
+
+
+def cache_key(parts: dict[str, Any]) -> str:
+    """A stable hash of everything that shapes a result (model, endpoint, prompts, sampling, schema, text)."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class ResultCache:
+    """Results by key, stored as JSON; an entry that is not a valid Result is dropped and treated as a miss."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._cache: diskcache.Cache | None = None
+
+    @property
+    def _store(self) -> diskcache.Cache:
+        if self._cache is None:
+            try:
+                self._cache = diskcache.Cache(str(self.directory), disk=JSONOnlyDisk)
+            except (OSError, sqlite3.Error) as exc:
+                raise CacheError(f"cannot open cache directory {self.directory}: {exc}") from None
+        return self._cache
+
+    def get(self, key: str) -> Result | None:
+        """The cached result, or None on a miss or an entry that fails to load (which is then removed)."""
+        try:
+            text = self._store.get(key)
+        except TamperedEntryError:
+            self._discard(key)
+            return None
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
+        if text is None:
+            return None
+        try:
+            return Result.model_validate_json(text)
+        except ValidationError:
+            self._discard(key)
+            return None
+
+    def set(self, key: str, result: Result) -> None:
+        """Store a result as JSON (diskcache commits each write atomically)."""
+        try:
+            self._store.set(key, result.model_dump_json())
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot write cache {self.directory}: {exc}") from None
+
+    def _discard(self, key: str) -> None:
+        try:
+            self._store.delete(key, retry=True)
+        except (OSError, sqlite3.Error, TamperedEntryError):
+            pass
+
+    def stats(self) -> dict[str, Any]:
+        """Entry count and bytes on disk."""
+        try:
+            return {"directory": str(self.directory), "entries": len(self._store), "bytes": self._store.volume()}
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many there were."""
+        try:
+            return self._store.clear(retry=True)
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot clear cache {self.directory}: {exc}") from None
+
+    def close(self) -> None:
+        """Close the underlying database."""
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
