@@ -1,0 +1,28 @@
+"""Drivers for sans-IO steps: a generator yields what to do, the driver does it (sync or async) and sends back the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+
+def run(steps: Generator[Any, Any, R], perform: Callable[[Any], Any]) -> R:
+    """Run the steps to completion, performing each yielded request synchronously."""
+    request = next(steps)
+    while True:
+        try:
+            request = steps.send(perform(request))
+        except StopIteration as done:
+            return done.value
+
+
+async def arun(steps: Generator[Any, Any, R], perform: Callable[[Any], Awaitable[Any]]) -> R:
+    """Run the steps to completion, awaiting each yielded request."""
+    request = next(steps)
+    while True:
+        try:
+            request = steps.send(await perform(request))
+        except StopIteration as done:
+            return done.value

@@ -1,0 +1,172 @@
+"""Read an article from a path, stdin or URL: decode any encoding, extract HTML, clean, detect the language."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+from .clean import Cleaned, clean_text
+from .errors import InputError
+from .schemas import Article
+
+MAX_BYTES = 10_000_000
+"""Inputs larger than this are refused: a news article is kilobytes, a 10 MB text is not one article."""
+URL_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """Decoded input before cleaning."""
+
+    text: str
+    source: str
+    is_html: bool
+    encoding: str
+    url: str | None = None
+
+
+def _read_bytes(source: str, max_bytes: int) -> tuple[bytes, str | None, str | None]:
+    """Bytes of the source, its URL (for URL inputs) and the content type the server announced."""
+    if source == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1) if sys.stdin and sys.stdin.buffer else b""
+        return data, None, None
+    if "://" in source:
+        return _fetch(source, max_bytes)
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory, not a file (use `summarize batch` for folders)")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{source}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB input limit")
+        with path.open("rb") as handle:
+            return handle.read(max_bytes + 1), None, None
+    except PermissionError:
+        raise InputError(f"{source}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+
+
+def _fetch(url: str, max_bytes: int) -> tuple[bytes, str, str | None]:
+    if not url.lower().startswith(("http://", "https://")):
+        raise InputError(f"{url}: only http and https URLs are supported")
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        with httpx2.Client(follow_redirects=True, timeout=URL_TIMEOUT, max_redirects=5) as client:
+            with client.stream("GET", url, headers={"user-agent": "summarize/0.1"}) as response:
+                if response.status_code >= 400:
+                    raise InputError(f"{url}: HTTP {response.status_code}")
+                if str(response.url.scheme) not in ("http", "https"):
+                    raise InputError(f"{url}: redirected to a non-http URL")
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > max_bytes:
+                        raise InputError(f"{url}: larger than the {max_bytes / 1e6:.0f} MB input limit")
+                    chunks.append(chunk)
+                return b"".join(chunks), str(response.url), response.headers.get("content-type")
+    except httpx2.TimeoutException:
+        raise InputError(f"{url}: timed out after {URL_TIMEOUT:.0f} s") from None
+    except httpx2.HTTPError as exc:
+        raise InputError(f"{url}: {exc}") from None
+
+
+def decode(data: bytes, source: str) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (with or without BOM) first, else the charset detector's best guess."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{source}: looks like a binary file, not text or HTML")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{source}: cannot detect the text encoding (binary file?)")
+    return str(best), best.encoding
+
+
+def _looks_like_html(text: str, content_type: str | None) -> bool:
+    if content_type and "html" in content_type.lower():
+        return True
+    head = text.lstrip()[:2048].lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or ("<body" in head or "<article" in head or "<p>" in head)
+
+
+def read_source(source: str, *, max_bytes: int = MAX_BYTES) -> RawDocument:
+    """Read and decode a path, `-` (stdin) or http(s) URL; empty or binary input is an InputError."""
+    data, url, content_type = _read_bytes(source, max_bytes)
+    if len(data) > max_bytes:
+        raise InputError(f"{source}: larger than the {max_bytes / 1e6:.0f} MB input limit")
+    if not data.strip():
+        raise InputError(f"{source}: is empty" if source != "-" else "stdin: no input")
+    text, encoding = decode(data, source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return RawDocument(text=text, source=source, is_html=_looks_like_html(text, content_type), encoding=encoding, url=url)
+
+
+def _extract_html(raw: RawDocument) -> tuple[str, dict[str, str | None]]:
+    import trafilatura  # slow to import: only HTML inputs pay for it
+
+    document = trafilatura.bare_extraction(
+        raw.text, url=raw.url, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        raise InputError(f"{raw.source}: no article text found in the HTML")
+    meta = {name: getattr(document, name, None) for name in ("title", "author", "date", "url", "sitename")}
+    return text, meta
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None for too little text."""
+    if len(text.strip()) < 20:
+        return None
+    import py3langid
+
+    language, _score = py3langid.classify(text[:20_000])
+    return str(language)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything reading one source produced: the raw text, the cleaning report and the Article."""
+
+    raw: RawDocument
+    cleaned: Cleaned
+    article: Article
+
+
+def read_article(source: str, *, max_bytes: int = MAX_BYTES) -> Reading:
+    """Read, extract and clean a source; keeps the raw text and the cleaning report beside the Article."""
+    raw = read_source(source, max_bytes=max_bytes)
+    html_meta: dict[str, str | None] = {}
+    text = raw.text
+    if raw.is_html:
+        text, html_meta = _extract_html(raw)
+    cleaned = clean_text(text)
+    if not cleaned.text.strip():
+        what = "no article text found in the HTML" if raw.is_html else "no article text left after removing boilerplate"
+        raise InputError(f"{source}: {what}")
+    article = Article(
+        text=cleaned.text,
+        source=source,
+        title=html_meta.get("title") or cleaned.title,
+        author=html_meta.get("author") or cleaned.author,
+        published=html_meta.get("date") or cleaned.published,
+        url=html_meta.get("url") or cleaned.url or raw.url,
+        site_name=html_meta.get("sitename") or cleaned.site_name,
+        language=detect_language(cleaned.text),
+    )
+    return Reading(raw=raw, cleaned=cleaned, article=article)
+
+
+def load_article(source: str, *, max_bytes: int = MAX_BYTES) -> Article:
+    """The cleaned Article for a path, `-` or URL."""
+    return read_article(source, max_bytes=max_bytes).article
