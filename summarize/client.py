@@ -13,6 +13,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from .config import ResponseMode, Settings
+from .drive import arun, run
 from .errors import (
     ConfigurationError,
     EndpointError,
@@ -68,6 +69,45 @@ class _Probe:
     """Which response formats this endpoint was seen to reject; shared by every call of one client."""
 
     rejected: set[str] = field(default_factory=set)
+
+
+class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """Marks an endpoint's rejection of a `response_format` as final, so the client falls back instead of retrying.
+
+    llama-cpp-python's server answers an unsupported `json_schema` format with HTTP 500, which the openai
+    client would otherwise retry with backoff; `x-should-retry: false` is the header it obeys.
+    """
+
+    def __init__(self, inner: Any | None = None, inner_async: Any | None = None) -> None:
+        self.inner = inner or httpx2.HTTPTransport()
+        self.inner_async = inner_async or inner or httpx2.AsyncHTTPTransport()
+
+    @staticmethod
+    def _mark(request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:
+        if response.status_code not in (400, 415, 422, 500, 501) or b'"response_format"' not in request.content:
+            return response
+        if not _FORMAT_REJECTION.search(response.content.decode("utf-8", "replace")):
+            return response
+        response.headers["x-should-retry"] = "false"
+        return response
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self.inner.handle_request(request)
+        if response.status_code >= 400:
+            response.read()
+        return self._mark(request, response)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner_async.handle_async_request(request)
+        if response.status_code >= 400:
+            await response.aread()
+        return self._mark(request, response)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    async def aclose(self) -> None:
+        await self.inner_async.aclose()
 
 
 def extract_json(text: str) -> Any:
@@ -161,7 +201,7 @@ class ModelClient:
     ) -> None:
         self.settings = settings
         self.host = settings.endpoint_host
-        self._transport = transport
+        self._custom_transport = transport
         self._probe = _Probe()
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
@@ -170,7 +210,7 @@ class ModelClient:
 
     def _check_configured(self) -> None:
         s = self.settings
-        if self._transport is None and s.replay_dir is None and s.api_key is None and s.base_url is None:
+        if self._custom_transport is None and s.replay_dir is None and s.api_key is None and s.base_url is None:
             raise ConfigurationError(NO_ENDPOINT_MESSAGE)
         if s.replay_dir is not None and not s.replay_dir.is_dir():
             raise ConfigurationError(f"replay directory not found: {s.replay_dir}")
@@ -180,24 +220,22 @@ class ModelClient:
         key = s.api_key.get_secret_value() if s.api_key else "unused-no-key"  # local servers ignore the key
         return {"api_key": key, "base_url": s.base_url, "max_retries": s.max_retries, "timeout": s.timeout}
 
-    def _transport_for(self, asynchronous: bool) -> Any:
+    def _transport(self) -> FormatRejectionTransport:
         s = self.settings
-        if self._transport is not None:
-            return self._transport
-        if s.replay_dir is not None:
+        inner: Any = self._custom_transport
+        if inner is None and s.replay_dir is not None:
             self.replay_store = self.replay_store or ReplayStore(s.replay_dir)
-            return ReplayTransport(self.replay_store)
-        if s.record_dir is not None:
+            inner = ReplayTransport(self.replay_store)
+        elif inner is None and s.record_dir is not None:
             self.replay_store = self.replay_store or ReplayStore(s.record_dir)
-            return RecordingTransport(self.replay_store, endpoint=self.host)
-        return None
+            inner = RecordingTransport(self.replay_store, endpoint=self.host)
+        return FormatRejectionTransport(inner)
 
     @property
     def sync_client(self) -> openai.OpenAI:
         """The underlying openai client (built on first use)."""
         if self._sync is None:
-            transport = self._transport_for(False)
-            http = httpx2.Client(transport=transport, timeout=self.settings.timeout) if transport else None
+            http = openai.DefaultHttpxClient(transport=self._transport())
             self._sync = openai.OpenAI(**self._client_kwargs(), http_client=http)
         return self._sync
 
@@ -205,40 +243,33 @@ class ModelClient:
     def async_client(self) -> openai.AsyncOpenAI:
         """The underlying async openai client (built on first use)."""
         if self._async is None:
-            transport = self._transport_for(True)
-            http = httpx2.AsyncClient(transport=transport, timeout=self.settings.timeout) if transport else None
+            http = openai.DefaultAsyncHttpxClient(transport=self._transport())
             self._async = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http)
         return self._async
 
     def complete(self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None) -> Completion:
         """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers."""
-        conversation = self._conversation(messages, model, sampling or {})
-        request = next(conversation)
-        while True:
+
+        def send(request: Request) -> Any:
             try:
-                outcome: Any = self.sync_client.chat.completions.create(**request)
+                return self.sync_client.chat.completions.create(**request)
             except openai.APIError as exc:
-                outcome = exc
-            try:
-                request = conversation.send(outcome)
-            except StopIteration as done:
-                return done.value
+                return exc
+
+        return run(self._conversation(messages, model, sampling or {}), send)
 
     async def acomplete(
         self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None
     ) -> Completion:
         """Async twin of `complete`, sharing the same conversation logic."""
-        conversation = self._conversation(messages, model, sampling or {})
-        request = next(conversation)
-        while True:
+
+        async def send(request: Request) -> Any:
             try:
-                outcome: Any = await self.async_client.chat.completions.create(**request)
+                return await self.async_client.chat.completions.create(**request)
             except openai.APIError as exc:
-                outcome = exc
-            try:
-                request = conversation.send(outcome)
-            except StopIteration as done:
-                return done.value
+                return exc
+
+        return await arun(self._conversation(messages, model, sampling or {}), send)
 
     def _modes(self) -> list[ResponseMode]:
         chosen = self.settings.response_format
