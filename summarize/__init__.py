@@ -1,0 +1,78 @@
+"""summarize: news articles to English briefs, bilingual summaries and verified key facts with any OpenAI-compatible model."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it. Imported on first access (PEP 562) so that `summarize --help`
+# does not pay for the openai client's import (about two seconds cold).
+_EXPORTS = {
+    "Settings": "config",
+    "load_settings": "config",
+    "CacheError": "errors",
+    "ConfigurationError": "errors",
+    "EndpointError": "errors",
+    "FaithfulnessError": "errors",
+    "InputError": "errors",
+    "ModelError": "errors",
+    "OutputError": "errors",
+    "PromptError": "errors",
+    "RefusalError": "errors",
+    "ReplayMissError": "errors",
+    "SummarizeError": "errors",
+    "TruncatedError": "errors",
+    "ValidationFailedError": "errors",
+    "load_article": "read",
+    "to_json": "render",
+    "to_markdown": "render",
+    "Article": "schemas",
+    "Brief": "schemas",
+    "KeyFacts": "schemas",
+    "Result": "schemas",
+    "ResultWarning": "schemas",
+    "Summary": "schemas",
+    "Summarizer": "summarizer",
+    "asummarize_article": "summarizer",
+    "summarize_article": "summarizer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'summarize' has no attribute '{name}'")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+if TYPE_CHECKING:
+    from .config import Settings, load_settings
+    from .errors import (
+        CacheError,
+        ConfigurationError,
+        EndpointError,
+        FaithfulnessError,
+        InputError,
+        ModelError,
+        OutputError,
+        PromptError,
+        RefusalError,
+        ReplayMissError,
+        SummarizeError,
+        TruncatedError,
+        ValidationFailedError,
+    )
+    from .read import load_article
+    from .render import to_json, to_markdown
+    from .schemas import Article, Brief, KeyFacts, Result, ResultWarning, Summary
+    from .summarizer import Summarizer, asummarize_article, summarize_article

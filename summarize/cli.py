@@ -1,0 +1,292 @@
+"""The `summarize` command: wiring from options to the Python API, errors mapped to messages in one place."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from .errors import SummarizeError
+
+app = typer.Typer(
+    help="Turn news articles into English briefs, bilingual summaries and verified key facts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: rich costs ~0.4 s of start-up on every call
+)
+prompts_app = typer.Typer(help="List and show the versioned prompts.", no_args_is_help=True, rich_markup_mode=None)
+cache_app = typer.Typer(help="Inspect or clear the result cache.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(prompts_app, name="prompts")
+app.add_typer(cache_app, name="cache")
+
+
+class BriefFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+class ResponseFormat(str, Enum):
+    auto = "auto"
+    json_schema = "json_schema"
+    json_object = "json_object"
+    text = "text"
+
+
+Source = Annotated[str, typer.Argument(metavar="FILE|-|URL", help="Article file (text or HTML), '-' for stdin, or an http(s) URL.")]
+OutputPath = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")]
+
+# Options every command that talks to (or prices) a model accepts; added to those commands by `_model_command`.
+_MODEL_OPTIONS: dict[str, Any] = {
+    "model": Annotated[Optional[str], typer.Option(help="Model name. [env: SUMMARIZE_MODEL; default gpt-4o-mini]")],
+    "base_url": Annotated[
+        Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. [env: OPENAI_BASE_URL]")
+    ],
+    "prompt_version": Annotated[Optional[int], typer.Option(help="Prompt version (default: newest).")],
+    "cache_dir": Annotated[Optional[Path], typer.Option(help="Cache directory. [env: SUMMARIZE_CACHE_DIR; default ./cache]")],
+    "no_cache": Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")],
+    "replay": Annotated[Optional[Path], typer.Option(help="Serve recorded exchanges from DIR; never touch the network.")],
+    "record": Annotated[Optional[Path], typer.Option(help="Save every exchange with the endpoint into DIR (no keys).")],
+    "strict": Annotated[bool, typer.Option("--strict", help="Fail when a quote or name is not found in the article.")],
+    "response_format": Annotated[
+        Optional[ResponseFormat], typer.Option(help="Structured output mode (auto tries json_schema, json_object, text).")
+    ],
+    "max_repairs": Annotated[Optional[int], typer.Option(help="Repair attempts for invalid answers. [default 2]")],
+    "max_input_tokens": Annotated[
+        Optional[int], typer.Option(help="Prompt token budget per request; longer articles are split into parts.")
+    ],
+    "prices": Annotated[Optional[Path], typer.Option(help="TOML file overriding model prices and context windows.")],
+    "timeout": Annotated[Optional[float], typer.Option(help="Seconds per request. [default 120]")],
+}
+
+
+def _settings_from(options: dict[str, Any]) -> Any:
+    from .config import load_settings
+
+    response_format = options.get("response_format")
+    return load_settings(
+        model=options.get("model"),
+        base_url=options.get("base_url"),
+        cache_dir=options.get("cache_dir"),
+        use_cache=False if options.get("no_cache") else None,
+        replay_dir=options.get("replay"),
+        record_dir=options.get("record"),
+        strict=True if options.get("strict") else None,
+        response_format=response_format.value if response_format else None,
+        max_repairs=options.get("max_repairs"),
+        max_input_tokens=options.get("max_input_tokens"),
+        prices_file=options.get("prices"),
+        timeout=options.get("timeout"),
+    )
+
+
+def _report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn SummarizeError (and Ctrl-C) into a one-line message on stderr and the error's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SummarizeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            if exc.hint:
+                typer.echo(f"hint: {exc.hint}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _model_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared model options to a command; the command receives them as `summarizer` and `prompt_version`."""
+    own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name not in ("summarizer", "prompt_version")]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=None if name not in ("no_cache", "strict") else False) for name, kind in _MODEL_OPTIONS.items()]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        from .summarizer import Summarizer
+
+        options = {name: kwargs.pop(name) for name in _MODEL_OPTIONS}
+        with Summarizer(_settings_from(options)) as summarizer:
+            return func(summarizer=summarizer, prompt_version=options["prompt_version"], **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
+    return _report_errors(wrapper)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .files import atomic_write_text
+
+    atomic_write_text(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+@_model_command
+def brief(
+    source: Source,
+    output: OutputPath = None,
+    format: Annotated[BriefFormat, typer.Option("--format", "-f", help="markdown brief or the whole JSON result.")] = BriefFormat.markdown,
+    *,
+    summarizer: Any,
+    prompt_version: int | None,
+) -> None:
+    """Summarize one article into an English brief with key facts (Markdown or JSON)."""
+    from .render import to_json, to_markdown
+
+    result = summarizer.summarize(source, prompt_version=prompt_version)
+    _emit(to_json(result) if format is BriefFormat.json else to_markdown(result), output)
+
+
+@app.command()
+@_model_command
+def facts(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_version: int | None) -> None:
+    """Print the key facts of one article as JSON."""
+    from .render import facts_json
+
+    _emit(facts_json(summarizer.summarize(source, prompt_version=prompt_version)), output)
+
+
+@app.command()
+@_model_command
+def tokens(source: Source, *, summarizer: Any, prompt_version: int | None) -> None:
+    """Count tokens of the raw text, the cleaned text and the full prompt, and estimate the cost."""
+    from .read import read_article
+    from .tokens import count_tokens
+
+    reading = read_article(source)
+    plan = summarizer.plan(reading.article, prompt_version=prompt_version)
+    info, out_max = summarizer.model, summarizer.settings.max_output_tokens
+    calls = len(plan.calls) + (1 if plan.chunked else 0)
+    rows = [
+        ("model", f"{info.name} (encoding {info.encoding}, context {info.context_window:,})"),
+        ("raw text", f"{count_tokens(reading.raw.text, info.encoding):,} tokens"),
+        ("cleaned text", f"{count_tokens(reading.article.text, info.encoding):,} tokens"),
+        ("prompt", f"{plan.prompt_tokens:,} tokens in {len(plan.calls)} request(s), prompt {plan.prompt.task} v{plan.prompt.version}"),
+        ("parts", f"{len(plan.parts)}" + (" (summarized in parts, then combined)" if plan.chunked else "")),
+    ]
+    low, high = info.cost(plan.prompt_tokens, 0), info.cost(plan.prompt_tokens, out_max * calls)
+    rows.append(("estimated cost", f"${low:.5f} input, up to ${high:.5f} with {out_max:,} output tokens per request" if low is not None else "unknown (no price for this model; see --prices)"))
+    width = max(len(label) for label, _ in rows)
+    typer.echo("\n".join(f"{label:<{width}}  {value}" for label, value in rows))
+
+
+@app.command()
+@_report_errors
+def clean(
+    source: Source,
+    show_dropped: Annotated[bool, typer.Option("--show-dropped", help="List each dropped line with its rule.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print text, metadata and dropped lines as JSON.")] = False,
+) -> None:
+    """Print the cleaned article text and its metadata (no model call)."""
+    from .read import read_article
+
+    reading = read_article(source)
+    article, cleaned = reading.article, reading.cleaned
+    meta = article.model_dump(exclude={"text"})
+    if as_json:
+        dropped = [{"line": d.line, "rule": d.rule, "text": d.text} for d in cleaned.dropped]
+        typer.echo(json.dumps({"metadata": meta, "text": article.text, "dropped": dropped, "fixes": list(cleaned.fixes)}, ensure_ascii=False, indent=2))
+        return
+    for name, value in meta.items():
+        if value:
+            typer.echo(f"{name}: {value}")
+    typer.echo("")
+    typer.echo(article.text)
+    if show_dropped:
+        typer.echo("", err=True)
+        typer.echo(f"dropped {len(cleaned.dropped)} line(s):", err=True)
+        for d in cleaned.dropped:
+            typer.echo(f"  line {d.line:>4}  [{d.rule}]  {d.text[:100]}", err=True)
+        for fix in cleaned.fixes:
+            typer.echo(f"  fix: {fix}", err=True)
+
+
+@app.command()
+@_report_errors
+def schema(name: Annotated[str, typer.Argument(help="summary, brief, key-facts or result.")]) -> None:
+    """Print a JSON Schema (the model-facing ones in OpenAI strict form)."""
+    from .errors import InputError
+    from .schemas import SCHEMAS, Result, strict_json_schema
+
+    if name not in SCHEMAS:
+        raise InputError(f"unknown schema '{name}' (known: {', '.join(SCHEMAS)})")
+    model = SCHEMAS[name]
+    typer.echo(json.dumps(model.model_json_schema() if model is Result else strict_json_schema(model), indent=2))
+
+
+PromptsDir = Annotated[Optional[Path], typer.Option(help="Extra prompts directory. [env: SUMMARIZE_PROMPTS_DIR]")]
+
+
+def _library(prompts_dir: Path | None) -> Any:
+    from .config import load_settings
+    from .prompts import PromptLibrary
+
+    return PromptLibrary(load_settings(prompts_dir=prompts_dir).prompts_dir)
+
+
+@prompts_app.command("list")
+@_report_errors
+def prompts_list(prompts_dir: PromptsDir = None) -> None:
+    """List tasks, their versions and descriptions."""
+    library = _library(prompts_dir)
+    for task in library.tasks():
+        for version in library.versions(task):
+            prompt = library.load(task, version)
+            newest = " (default)" if version == max(library.versions(task)) else ""
+            typer.echo(f"{task:<10} v{version:<3} {prompt.hash}  {prompt.description}{newest}")
+
+
+@prompts_app.command("show")
+@_report_errors
+def prompts_show(
+    task: Annotated[str, typer.Argument(help="Task name, e.g. summary.")],
+    version: Annotated[Optional[int], typer.Option("--version", "-v", help="Version (default: newest).")] = None,
+    prompts_dir: PromptsDir = None,
+) -> None:
+    """Show one prompt: header, sampling and both message templates."""
+    prompt = _library(prompts_dir).load(task, version)
+    typer.echo(f"task: {prompt.task}\nversion: {prompt.version}\nhash: {prompt.hash}\nschema: {prompt.schema}")
+    typer.echo(f"sampling: {json.dumps(prompt.sampling)}\nfile: {prompt.path}\n")
+    typer.echo(f"## system\n{prompt.system}\n\n## user\n{prompt.user}")
+
+
+CacheDir = Annotated[Optional[Path], typer.Option(help="Cache directory. [env: SUMMARIZE_CACHE_DIR; default ./cache]")]
+
+
+def _cache(cache_dir: Path | None) -> Any:
+    from .cache import ResultCache
+    from .config import load_settings
+
+    return ResultCache(load_settings(cache_dir=cache_dir).cache_dir)
+
+
+@cache_app.command("stats")
+@_report_errors
+def cache_stats(cache_dir: CacheDir = None) -> None:
+    """Show the cache directory, entry count and size."""
+    stats = _cache(cache_dir).stats()
+    typer.echo(f"directory: {stats['directory']}\nentries: {stats['entries']}\nsize: {stats['bytes'] / 1024:.1f} KiB")
+
+
+@cache_app.command("clear")
+@_report_errors
+def cache_clear(cache_dir: CacheDir = None) -> None:
+    """Remove every cached result."""
+    typer.echo(f"removed {_cache(cache_dir).clear()} entries")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
