@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .schemas import KeyFacts, ResultWarning
 
@@ -13,10 +14,14 @@ _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|\(\s*(?:…|\.\.\.)\s*\)")
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=256)  # the same article is normalized for every quote it is checked against
 def normalize(text: str) -> str:
     """Lower-case, accent-free, quote-free text with single spaces: what 'found in the article' compares."""
     decomposed = unicodedata.normalize("NFKD", text)
-    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    no_accents = _COMBINING.sub("", decomposed)
     plain = no_accents.translate(_QUOTE_CHARS).translate(_DASHES).casefold()
     return re.sub(r"\s+", " ", plain).strip()
 

@@ -100,11 +100,21 @@ def parse_prompt(text: str, *, path: Path | None = None) -> Prompt:
     )
 
 
+def _signature(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 class PromptLibrary:
     """Finds prompts in the user's directory first, then the built-in one."""
 
     def __init__(self, extra_dir: Path | None = None) -> None:
         self.dirs = [d for d in (extra_dir, builtin_prompts_dir()) if d is not None]
+        # A batch plans thousands of articles: parse each file once, but re-read it when it changes on disk.
+        self._loaded: dict[tuple[str, int | None], tuple[Prompt, tuple[int, int]]] = {}
 
     def _files(self, task: str) -> dict[int, Path]:
         found: dict[int, Path] = {}
@@ -125,7 +135,16 @@ class PromptLibrary:
         return sorted(self._files(task))
 
     def load(self, task: str, version: int | None = None) -> Prompt:
-        """A task's prompt: the newest version unless one is asked for."""
+        """A task's prompt: the newest version unless one is asked for (parsed again only if its file changed)."""
+        known = self._loaded.get((task, version))
+        if known is not None and known[0].path is not None and _signature(known[0].path) == known[1]:
+            return known[0]
+        prompt = self._read(task, version)
+        if prompt.path is not None:
+            self._loaded[(task, version)] = (prompt, _signature(prompt.path))
+        return prompt
+
+    def _read(self, task: str, version: int | None) -> Prompt:
         files = self._files(task)
         if not files:
             raise PromptError(f"no prompt for task '{task}' (known: {', '.join(self.tasks()) or 'none'})")
