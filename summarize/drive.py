@@ -26,3 +26,16 @@ async def arun(steps: Generator[Any, Any, R], perform: Callable[[Any], Awaitable
             request = steps.send(await perform(request))
         except StopIteration as done:
             return done.value
+
+
+async def aresume(steps: Generator[Any, Any, R], outcome: Any, perform: Callable[[Any], Awaitable[Any]]) -> R:
+    """Continue steps already started (their first request answered elsewhere) from that request's outcome."""
+    try:
+        request = steps.send(outcome)
+    except StopIteration as done:
+        return done.value
+    while True:
+        try:
+            request = steps.send(await perform(request))
+        except StopIteration as done:
+            return done.value
