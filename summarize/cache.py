@@ -82,6 +82,13 @@ class ResultCache:
             self._discard(key)
             return None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists for the key (not validated: for estimates only)."""
+        try:
+            return key in self._store
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
+
     def set(self, key: str, result: Result) -> None:
         """Store a result as JSON (diskcache commits each write atomically)."""
         try:

@@ -121,3 +121,15 @@ class OutputError(SummarizeError):
     """The output file cannot be written."""
 
     exit_code = 7
+
+
+class BatchFailedError(SummarizeError):
+    """A batch finished but some articles failed; their errors are in the run report."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, failed: int, total: int, report: str | None) -> None:
+        super().__init__(message, hint=f"see {report} for each article's error; run the same command again to retry only those" if report else None)
+        self.failed = failed
+        self.total = total
+        self.report = report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Literal
 
@@ -140,6 +141,7 @@ class Provenance(BaseModel):
     cached: bool
     elapsed_seconds: float
     chunks: int = 1
+    key: str | None = Field(default=None, description="Cache key: lets a batch re-run recognise outputs that are up to date.")
     created_at: datetime
 
 
@@ -163,8 +165,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 """Schemas by the name `summarize schema NAME` and prompt headers use."""
 
 
+@lru_cache(maxsize=None)
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema in the subset OpenAI strict structured outputs accept."""
+    """The model's JSON Schema in the subset OpenAI strict structured outputs accept (shared: do not mutate)."""
     schema = copy.deepcopy(model.model_json_schema())
     _make_strict(schema)
     return schema

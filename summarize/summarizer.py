@@ -7,23 +7,27 @@ import json
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 from .cache import ResultCache, cache_key
-from .client import Completion, ModelClient
 from .clean import paragraphs
 from .config import Settings, load_settings
 from .drive import arun, run
 from .errors import FaithfulnessError
 from .faithfulness import check_facts
 from .prompts import Prompt, PromptLibrary
+from .ratelimit import RateGate
 from .read import load_article
 from .schemas import SCHEMA_VERSION, Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
 from .tokens import ModelInfo, count_message_tokens, model_info, pack_paragraphs
+
+if TYPE_CHECKING:
+    from .client import Completion, ModelClient
 
 SUMMARY_TASK = "summary"
 COMBINE_TASK = "combine"
@@ -47,14 +51,24 @@ class Plan:
     combine_prompt: Prompt
     parts: list[str]
     calls: list[Call]
-    prompt_tokens: int
     text_budget: int
     key: str
+    encoding: str
+
+    @cached_property
+    def prompt_tokens(self) -> int:
+        """Prompt tokens of the first requests (counted on demand: a live run gets them from the endpoint)."""
+        return sum(count_message_tokens(call.messages, self.encoding) for call in self.calls)
 
     @property
     def chunked(self) -> bool:
         """True when the article is summarized in several parts then combined."""
         return len(self.parts) > 1
+
+
+def _byte_bound(messages: list[dict[str, str]]) -> int:
+    """An upper bound of `count_message_tokens` that needs no tokenizer."""
+    return 3 + sum(3 + len(m["content"].encode("utf-8")) + len(m["role"].encode("utf-8")) for m in messages)
 
 
 def _variables(article: Article, text: str, part: str) -> dict[str, Any]:
@@ -78,6 +92,7 @@ class Summarizer:
         settings: Settings | None = None,
         *,
         transport: httpx2.BaseTransport | httpx2.AsyncBaseTransport | None = None,
+        gate: RateGate | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = settings if settings is not None else load_settings(**overrides)
@@ -85,13 +100,16 @@ class Summarizer:
         self.model: ModelInfo = model_info(self.settings.model, self.settings.prices_file)
         self.cache = ResultCache(self.settings.cache_dir) if self.settings.use_cache else None
         self._transport = transport
+        self._gate = gate
         self._client: ModelClient | None = None
 
     @property
     def client(self) -> ModelClient:
         """The model client, built on first need so that offline commands never require an endpoint."""
         if self._client is None:
-            self._client = ModelClient(self.settings, transport=self._transport)
+            from .client import ModelClient  # the openai package costs ~0.8 s to import: only when a request is due
+
+            self._client = ModelClient(self.settings, transport=self._transport, gate=self._gate)
         return self._client
 
     def plan(self, article: Article, *, prompt_version: int | None = None) -> Plan:
@@ -99,17 +117,19 @@ class Summarizer:
         prompt = self.prompts.load(SUMMARY_TASK, prompt_version)
         combine = self.prompts.load(COMBINE_TASK)
         encoding = self.model.encoding
-        overhead = count_message_tokens(prompt.render(**_variables(article, "", " (part 10 of 10)")), encoding)
         limit = self.model.context_window - self.settings.max_output_tokens
         if self.settings.max_input_tokens is not None:
             limit = min(limit, self.settings.max_input_tokens)
-        budget = max(64, limit - overhead - _SAFETY_MARGIN)
         whole = prompt.render(**_variables(article, article.text, ""))
-        whole_tokens = count_message_tokens(whole, encoding)
-        if whole_tokens - overhead <= budget:
+        # A token covers at least one byte, so a prompt whose bytes fit needs no tokenizer (loading one costs ~1 s).
+        fits = _byte_bound(whole) <= limit - _SAFETY_MARGIN or count_message_tokens(whole, encoding) <= limit - _SAFETY_MARGIN
+        if fits:
+            budget = limit - _SAFETY_MARGIN
             parts = [article.text]
             calls = [Call(whole, prompt.sampling)]
         else:
+            overhead = count_message_tokens(prompt.render(**_variables(article, "", " (part 10 of 10)")), encoding)
+            budget = max(64, limit - overhead - _SAFETY_MARGIN)
             parts = pack_paragraphs(paragraphs(article.text), budget, encoding)
             calls = [
                 Call(prompt.render(**_variables(article, part, f" (part {i} of {len(parts)})")), prompt.sampling)
@@ -117,20 +137,35 @@ class Summarizer:
             ]
         key = cache_key(
             {
-                "model": self.settings.model,
-                "endpoint": self.settings.endpoint_host,
-                "prompt": [prompt.task, prompt.version, prompt.sha256],
+                **self._key_parts(prompt),
                 "combine": [combine.task, combine.version, combine.sha256] if len(parts) > 1 else None,
-                "sampling": prompt.sampling,
-                "max_output_tokens": self.settings.max_output_tokens,
-                "response_format": self.settings.response_format,
-                "schema_version": SCHEMA_VERSION,
                 "article": article.model_dump(exclude={"source"}),  # same text from another path: same answer
                 "parts": len(parts),
             }
         )
-        prompt_tokens = sum(count_message_tokens(call.messages, encoding) for call in calls)
-        return Plan(article, prompt, combine, parts, calls, prompt_tokens, budget, key)
+        return Plan(article, prompt, combine, parts, calls, budget, key, encoding)
+
+    def _key_parts(self, prompt: Prompt) -> dict[str, Any]:
+        return {
+            "model": self.settings.model,
+            "endpoint": self.settings.endpoint_host,
+            "prompt": [prompt.task, prompt.version, prompt.sha256],
+            "sampling": prompt.sampling,
+            "max_output_tokens": self.settings.max_output_tokens,
+            "response_format": self.settings.response_format,
+            "schema_version": SCHEMA_VERSION,
+        }
+
+    def fingerprint(self, *, prompt_version: int | None = None) -> str:
+        """A hash of everything but the article that shapes a result (model, endpoint, prompts, limits, schema)."""
+        combine = self.prompts.load(COMBINE_TASK)
+        return cache_key(
+            {
+                **self._key_parts(self.prompts.load(SUMMARY_TASK, prompt_version)),
+                "combine": [combine.task, combine.version, combine.sha256],
+                "limits": [self.model.context_window, self.settings.max_input_tokens],
+            }
+        )
 
     def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion], tuple[Summary, list[Completion]]]:
         # Sans-IO like the client: yields the calls to make (in parallel if the driver can), receives completions.
@@ -146,7 +181,9 @@ class Summarizer:
         final = yield [Call(combine, plan.combine_prompt.sampling)]
         return final[0].value, completions + final  # type: ignore[return-value]
 
-    def _cached(self, plan: Plan, started: float) -> Result | None:
+    def cached(self, plan: Plan, *, started: float | None = None) -> Result | None:
+        """The cached result for a plan (marked cached, --strict applied), or None."""
+        started = time.perf_counter() if started is None else started
         if self.cache is None:
             return None
         hit = self.cache.get(plan.key)
@@ -157,7 +194,8 @@ class Summarizer:
         hit.provenance.elapsed_seconds = round(time.perf_counter() - started, 4)
         return self._enforce(hit)
 
-    def _finish(self, plan: Plan, summary: Summary, completions: list[Completion], started: float) -> Result:
+    def finish(self, plan: Plan, summary: Summary, completions: list[Completion], started: float) -> Result:
+        """Check an answer against the article, build the Result, cache it, then apply --strict."""
         article = plan.article
         warnings = check_facts(summary.key_facts, "\n\n".join(filter(None, [article.title, article.text])))
         if plan.chunked:
@@ -200,6 +238,7 @@ class Summarizer:
                 cached=False,
                 elapsed_seconds=round(time.perf_counter() - started, 4),
                 chunks=len(plan.parts),
+                key=plan.key,
                 created_at=datetime.now(timezone.utc),
             ),
         )
@@ -224,7 +263,7 @@ class Summarizer:
         """Summarize one article (path, `-`, URL or Article) into a validated, checked Result."""
         started = time.perf_counter()
         plan = self.plan(self._article(source), prompt_version=prompt_version)
-        cached = self._cached(plan, started)
+        cached = self.cached(plan, started=started)
         if cached is not None:
             return cached
 
@@ -232,22 +271,30 @@ class Summarizer:
             return [self.client.complete(c.messages, Summary, sampling=c.sampling) for c in calls]
 
         summary, used = run(self._steps(plan), perform)
-        return self._finish(plan, summary, used, started)
+        return self.finish(plan, summary, used, started)
 
     async def asummarize(self, source: str | Path | Article, *, prompt_version: int | None = None) -> Result:
         """Async `summarize`: the parts of a long article are requested concurrently."""
         started = time.perf_counter()
         article = source if isinstance(source, Article) else await asyncio.to_thread(load_article, str(source))
-        plan = self.plan(article, prompt_version=prompt_version)
-        cached = self._cached(plan, started)
+        return await self.asummarize_plan(self.plan(article, prompt_version=prompt_version), started=started)
+
+    async def asummarize_plan(self, plan: Plan, *, started: float | None = None) -> Result:
+        """Carry out a plan made by `plan()`: a cache hit makes no request."""
+        started = time.perf_counter() if started is None else started
+        cached = self.cached(plan, started=started)
         if cached is not None:
             return cached
+        summary, used = await self.aanswer(plan)
+        return self.finish(plan, summary, used, started)
+
+    async def aanswer(self, plan: Plan) -> tuple[Summary, list[Completion]]:
+        """The model's validated answer for a plan (parts concurrently, then combined), without checks or cache."""
 
         async def perform(calls: list[Call]) -> list[Completion]:
             return list(await asyncio.gather(*(self.client.acomplete(c.messages, Summary, sampling=c.sampling) for c in calls)))
 
-        summary, used = await arun(self._steps(plan), perform)
-        return self._finish(plan, summary, used, started)
+        return await arun(self._steps(plan), perform)
 
     def close(self) -> None:
         """Release the HTTP client and the cache database."""
