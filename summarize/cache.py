@@ -49,8 +49,38 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _seal(key: str, result: Result) -> str:
+    """The stored form: the result's JSON with the key it belongs to and a digest of both."""
+    body = result.model_dump_json()
+    return json.dumps({"key": key, "sha256": _digest(key, body), "result": body})
+
+
+def _digest(key: str, body: str) -> str:
+    return hashlib.sha256(f"{key}\n{body}".encode("utf-8")).hexdigest()
+
+
+def _unseal(key: str, text: str) -> Result | None:
+    """The result if the entry is intact and was stored under this key, else None."""
+    try:
+        entry = json.loads(text)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        body = entry.get("result")
+        if not isinstance(body, str) or entry.get("sha256") != _digest(key, body):
+            return None
+        result = Result.model_validate_json(body)
+    except (ValueError, ValidationError):
+        return None
+    # A result answers one request set; one whose recorded key differs was copied from another entry.
+    return result if result.provenance.key in (None, key) else None
+
+
 class ResultCache:
-    """Results by key, stored as JSON; an entry that is not a valid Result is dropped and treated as a miss."""
+    """Results by key, stored as sealed JSON; an entry that fails its seal or validation is dropped as a miss.
+
+    The seal (key + SHA-256 of the JSON) catches corruption, hand edits and entries moved between keys. It is
+    not a signature: someone who can write the directory can forge one, but never make it run code.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -76,11 +106,10 @@ class ResultCache:
             raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
         if text is None:
             return None
-        try:
-            return Result.model_validate_json(text)
-        except ValidationError:
-            self._discard(key)
-            return None
+        result = _unseal(key, text)
+        if result is None:
+            self._discard(key)  # corrupted, edited or moved from another key: re-requested, never trusted
+        return result
 
     def has(self, key: str) -> bool:
         """Whether an entry exists for the key (not validated: for estimates only)."""
@@ -92,7 +121,7 @@ class ResultCache:
     def set(self, key: str, result: Result) -> None:
         """Store a result as JSON (diskcache commits each write atomically)."""
         try:
-            self._store.set(key, result.model_dump_json())
+            self._store.set(key, _seal(key, result))
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot write cache {self.directory}: {exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import sqlite3
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import diskcache
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarize.cache import JSONOnlyDisk, ResultCache, cache_key
 from summarize.schemas import Result
@@ -47,12 +50,14 @@ def test_round_trip_and_stats(tmp_path: Path, result: Result) -> None:
     assert cache.clear() == 1 and cache.get("k") is None
 
 
-def test_values_are_stored_as_json_text(tmp_path: Path, result: Result) -> None:
+def test_values_are_stored_as_sealed_json_text(tmp_path: Path, result: Result) -> None:
     ResultCache(tmp_path).set("k", result)
     with sqlite3.connect(tmp_path / "cache.db") as db:
-        mode, value = db.execute("SELECT mode, value FROM Cache").fetchone()
-    assert mode in (diskcache.core.MODE_RAW, diskcache.core.MODE_TEXT)  # text in the row, or a text file
-    assert isinstance(value, str) and value.startswith('{"schema_version":1')
+        (mode, value), = db.execute("SELECT mode, value FROM Cache").fetchall()
+    entry = json.loads(value)
+    assert mode == diskcache.core.MODE_RAW
+    assert entry["key"] == "k"
+    assert Result.model_validate_json(entry["result"]) == result
 
 
 def test_a_pickled_entry_is_ignored_and_removed_never_unpickled(tmp_path: Path, result: Result) -> None:
@@ -79,11 +84,79 @@ def test_disk_refuses_non_string_values(tmp_path: Path) -> None:
         raw.set("k", {"a": 1})
 
 
-def test_cache_key_is_stable_and_sensitive() -> None:
-    parts = {"model": "m", "prompt": ["summary", 1, "h"], "article": {"text": "t"}}
-    assert cache_key(parts) == cache_key(dict(reversed(parts.items())))
-    for change in ({"model": "m2"}, {"prompt": ["summary", 2, "h"]}, {"article": {"text": "t "}}):
-        assert cache_key({**parts, **change}) != cache_key(parts)
+def _rewrite(directory: Path, edit: Any) -> None:
+    with sqlite3.connect(directory / "cache.db") as db:
+        (value,), = db.execute("SELECT value FROM Cache").fetchall()
+        db.execute("UPDATE Cache SET value = ?", (edit(value),))
+
+
+def test_an_edited_but_valid_result_fails_its_seal_and_is_re_requested(tmp_path: Path, result: Result) -> None:
+    ResultCache(tmp_path).set("k", result)
+
+    def forge(value: str) -> str:
+        entry = json.loads(value)
+        entry["result"] = entry["result"].replace(result.brief.title, "Forged headline")
+        return json.dumps(entry)
+
+    _rewrite(tmp_path, forge)
+    cache = ResultCache(tmp_path)
+    assert cache.get("k") is None
+    assert cache.stats()["entries"] == 0  # dropped, so the next run asks the model again
+
+
+def test_an_entry_moved_to_another_key_is_not_trusted(tmp_path: Path, result: Result) -> None:
+    cache = ResultCache(tmp_path)
+    cache.set("a", result)
+    with sqlite3.connect(tmp_path / "cache.db") as db:
+        db.execute("UPDATE Cache SET key = 'b'")
+    assert ResultCache(tmp_path).get("b") is None
+
+
+_part = st.one_of(st.text(max_size=20), st.integers(), st.lists(st.text(max_size=5), max_size=3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["model", "endpoint", "prompt", "sampling", "article"]), _part, min_size=1))
+def test_equal_inputs_give_equal_keys_whatever_the_order(parts: dict[str, Any]) -> None:
+    assert cache_key(parts) == cache_key(dict(reversed(list(parts.items()))))
+    assert cache_key(parts) == cache_key(json.loads(json.dumps(parts)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    model=st.text(min_size=1, max_size=20), version=st.integers(1, 99), text=st.text(max_size=200),
+    field=st.sampled_from(["model", "version", "text"]), suffix=st.text(min_size=1, max_size=5),
+)
+def test_any_change_to_model_prompt_version_or_text_changes_the_key(
+    model: str, version: int, text: str, field: str, suffix: str
+) -> None:
+    base = {"model": model, "prompt": ["summary", version, "h"], "article": {"text": text}}
+    changed = {
+        "model": {**base, "model": model + suffix},
+        "version": {**base, "prompt": ["summary", version + 1, "h"]},
+        "text": {**base, "article": {"text": text + suffix}},
+    }[field]
+    assert cache_key(changed) != cache_key(base)
+
+
+def test_the_summarizer_key_moves_with_model_prompt_version_and_text(tmp_path: Path) -> None:
+    from summarize import Summarizer
+    from summarize.schemas import Article
+
+    prompts = tmp_path / "prompts" / "summary"
+    prompts.mkdir(parents=True)
+    from summarize.prompts import builtin_prompts_dir
+
+    v1 = (builtin_prompts_dir() / "summary" / "v1.md").read_text(encoding="utf-8")
+    (prompts / "v2.md").write_text(v1.replace("version = 1", "version = 2").replace("careful", "precise"), encoding="utf-8")
+    article = Article(text="Un article sur OpenAI et Microsoft.", source="a.txt")
+    with Summarizer(api_key="k", prompts_dir=tmp_path / "prompts") as s:
+        base = s.plan(article, prompt_version=1).key
+        assert s.plan(article.model_copy(update={"source": "b.txt"}), prompt_version=1).key == base
+        assert s.plan(article, prompt_version=2).key != base
+        assert s.plan(article.model_copy(update={"text": article.text + " "}), prompt_version=1).key != base
+    with Summarizer(api_key="k", model="gpt-4o", prompts_dir=tmp_path / "prompts") as s:
+        assert s.plan(article, prompt_version=1).key != base
 
 
 def test_unwritable_cache_directory_is_a_cache_error(tmp_path: Path, result: Result) -> None:
