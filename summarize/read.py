@@ -80,6 +80,21 @@ def _fetch(url: str, max_bytes: int) -> tuple[bytes, str, str | None]:
         raise InputError(f"{url}: {exc}") from None
 
 
+# Characters French, English and other Western European news use. Detectors guess badly on short texts
+# with few accents (latin-1 "à" read as cp1250 "ŕ"); cp1252 is right whenever it yields only these.
+_WESTERN = frozenset(
+    "àâäáãåæçèéêëìíîïñòóôöõøùúûüýÿœšžÀÂÄÁÃÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÖÕØÙÚÛÜÝŸŒŠŽß«»‘’‚“”„–—…€°§©®·•×÷£¥¢¿¡ªº±²³¼½¾\u00a0"
+)
+
+
+def _western(data: bytes) -> str | None:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return text if all(ch < "\x80" or ch in _WESTERN for ch in text) else None
+
+
 def decode(data: bytes, source: str) -> tuple[str, str]:
     """Text and encoding name: UTF-8 (with or without BOM) first, else the charset detector's best guess."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -88,6 +103,9 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return western, "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
