@@ -20,6 +20,7 @@ from .errors import (
     ModelError,
     RefusalError,
     ReplayMissError,
+    SummarizeError,
     TruncatedError,
     ValidationFailedError,
 )
@@ -249,7 +250,7 @@ class ModelClient:
             inner = ReplayTransport(self.replay_store)
         elif inner is None and s.record_dir is not None:
             self.replay_store = self.replay_store or ReplayStore(s.record_dir)
-            inner = RecordingTransport(self.replay_store, endpoint=self.host)
+            inner = RecordingTransport(self.replay_store, endpoint=self.host, secrets=self._secrets())
         marked = FormatRejectionTransport(inner)
         # The gate sits outermost so that every retry the openai client makes also waits its turn.
         return RateLimitTransport(marked, self.gate) if self.gate is not None else marked
@@ -273,14 +274,20 @@ class ModelClient:
     def complete(self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None) -> Completion:
         """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers."""
 
-        return run(self._conversation(messages, model, sampling or {}), self._send)
+        try:
+            return run(self._conversation(messages, model, sampling or {}), self._send)
+        except SummarizeError as exc:
+            raise self._redacted(exc) from None
 
     async def acomplete(
         self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None
     ) -> Completion:
         """Async twin of `complete`, sharing the same conversation logic."""
 
-        return await arun(self._conversation(messages, model, sampling or {}), self._asend)
+        try:
+            return await arun(self._conversation(messages, model, sampling or {}), self._asend)
+        except SummarizeError as exc:
+            raise self._redacted(exc) from None
 
     def conversation(
         self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None
@@ -290,7 +297,24 @@ class ModelClient:
 
     async def aresume(self, steps: Generator[Request, Any, Completion], outcome: Any) -> Completion:
         """Feed a response obtained elsewhere (e.g. from the Batch API) into a conversation; repairs run live."""
-        return await aresume(steps, outcome, self._asend)
+        try:
+            return await aresume(steps, outcome, self._asend)
+        except SummarizeError as exc:
+            raise self._redacted(exc) from None
+
+    def _secrets(self) -> tuple[str, ...]:
+        key = self.settings.api_key.get_secret_value() if self.settings.api_key else ""
+        return (key,) if len(key) >= 8 else ()  # a short placeholder key would redact ordinary words
+
+    def _redacted(self, exc: SummarizeError) -> SummarizeError:
+        """The error with the API key cut out of everything it carries (servers echo keys in 401 messages)."""
+        for secret in self._secrets():
+            for name in ("message", "hint", "last_answer", "last_error", "partial", "refusal"):
+                value = getattr(exc, name, None)
+                if isinstance(value, str) and secret in value:
+                    setattr(exc, name, value.replace(secret, "[redacted]"))
+            exc.args = (exc.message,)
+        return exc
 
     def _send(self, request: Request) -> Any:
         try:

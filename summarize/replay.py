@@ -76,13 +76,27 @@ class ReplayStore:
             responses = exchange["responses"]
         return _response_from(responses[min(index, len(responses) - 1)], request)
 
-    def save(self, request: httpx2.Request, response: httpx2.Response, *, endpoint: str, origin: str = "recorded") -> Path:
-        """Append a response to the request's exchange (a first save in this session starts the file afresh)."""
+    def save(
+        self,
+        request: httpx2.Request,
+        response: httpx2.Response,
+        *,
+        endpoint: str,
+        origin: str = "recorded",
+        secrets: tuple[str, ...] = (),
+    ) -> Path:
+        """Append a response to the request's exchange (a first save in this session starts the file afresh).
+
+        `secrets` (the API key) are cut out of the response: a server may echo the key in an error message.
+        """
         key = _key_of(request)
+        text = response.content.decode("utf-8", "replace")
+        for secret in secrets:
+            text = text.replace(secret, "[redacted]")
         try:
-            body: Any = json.loads(response.content)
+            body: Any = json.loads(text)
         except ValueError:
-            body = response.content.decode("utf-8", "replace")
+            body = text
         entry = {
             "status": response.status_code,
             "headers": {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers},
@@ -142,8 +156,10 @@ class RecordingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         inner: httpx2.BaseTransport | None = None,
         inner_async: httpx2.AsyncBaseTransport | None = None,
         origin: str = "recorded",
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.store = store
+        self.secrets = tuple(s for s in secrets if s)
         self.endpoint = endpoint
         self.origin = origin
         self.inner = inner or httpx2.HTTPTransport()
@@ -153,14 +169,14 @@ class RecordingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         request.read()
         response = self.inner.handle_request(request)
         response.read()
-        self.store.save(request, response, endpoint=self.endpoint, origin=self.origin)
+        self.store.save(request, response, endpoint=self.endpoint, origin=self.origin, secrets=self.secrets)
         return _replayable(response, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
         response = await self.inner_async.handle_async_request(request)
         await response.aread()
-        self.store.save(request, response, endpoint=self.endpoint, origin=self.origin)
+        self.store.save(request, response, endpoint=self.endpoint, origin=self.origin, secrets=self.secrets)
         return _replayable(response, request)
 
     def close(self) -> None:
