@@ -192,3 +192,27 @@ def test_any_invalid_first_answer_leads_to_one_repair_then_the_valid_answer(garb
     assert result.provenance.attempts == 2
     assert len(endpoint.requests) == 2
     assert endpoint.bodies[1]["messages"][-2] == {"role": "assistant", "content": garbage}
+
+
+def test_a_hostile_file_name_is_read_and_named_in_errors_on_one_line(tmp_path: Path) -> None:
+    weird = tmp_path / 'a "quoted" name\nwith newline ..%2F.txt'
+    weird.write_bytes(SEED_003.read_bytes())
+    result = runner.invoke(app, ["brief", str(weird), "--replay", str(EXCHANGES), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "Satya Nadella" in result.stdout
+    empty = tmp_path / "x\n..%2F..%2Fetc passwd.txt"
+    empty.write_text("", encoding="utf-8")
+    bad = runner.invoke(app, ["brief", str(empty), "--replay", str(EXCHANGES)])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: ")
+    assert len(bad.stderr.strip().splitlines()) == 1  # the newline in the name is escaped, not printed
+
+
+def test_a_cache_that_cannot_be_written_is_a_one_line_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "summarize", "brief", str(SEED_003), "--replay", str(EXCHANGES),
+         "--cache-dir", str(tmp_path / "cache")],
+        capture_output=True, text=True, preexec_fn=_limit_file_size,
+    )
+    assert done.returncode == 7, done.stderr
+    assert done.stderr.startswith("error: cannot") and "cache" in done.stderr.splitlines()[0]
+    assert "Traceback" not in done.stderr

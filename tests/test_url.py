@@ -44,3 +44,23 @@ def test_url_size_limit_and_http_errors(local_site: str) -> None:
 def test_redirect_to_a_non_http_scheme_is_refused(local_site: str) -> None:
     with pytest.raises(InputError):
         read_source(f"{local_site}/to-file")
+
+
+def test_a_slow_server_hits_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import summarize.read
+
+    release = threading.Event()
+
+    def slow(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        release.wait(5)  # answers only after the client has given up
+        return 200, {"content-type": "text/plain"}, b"too late"
+
+    monkeypatch.setattr(summarize.read, "URL_TIMEOUT", 0.3)
+    with LocalServer(slow) as server:
+        try:
+            with pytest.raises(InputError, match="timed out"):
+                read_source(f"{server.url}/slow")
+        finally:
+            release.set()
