@@ -1,0 +1,1 @@
+"""Benchmarks and the local fake OpenAI-compatible server they (and some tests) run against."""
