@@ -61,6 +61,7 @@ _MODEL_OPTIONS: dict[str, Any] = {
     "max_input_tokens": Annotated[
         Optional[int], typer.Option(help="Prompt token budget per request; longer articles are split into parts.")
     ],
+    "max_output_tokens": Annotated[Optional[int], typer.Option(help="Output token limit per request. [default 4096]")],
     "prices": Annotated[Optional[Path], typer.Option(help="TOML file overriding model prices and context windows.")],
     "timeout": Annotated[Optional[float], typer.Option(help="Seconds per request. [default 120]")],
 }
@@ -81,6 +82,7 @@ def _settings_from(options: dict[str, Any]) -> Any:
         response_format=response_format.value if response_format else None,
         max_repairs=options.get("max_repairs"),
         max_input_tokens=options.get("max_input_tokens"),
+        max_output_tokens=options.get("max_output_tokens"),
         prices_file=options.get("prices"),
         timeout=options.get("timeout"),
     )
@@ -94,9 +96,10 @@ def _report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except SummarizeError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            # File names and server messages may hold newlines; an error stays one line.
+            typer.echo("error: " + str(exc).replace("\r", "\\r").replace("\n", "\\n"), err=True)
             if exc.hint:
-                typer.echo(f"hint: {exc.hint}", err=True)
+                typer.echo("hint: " + exc.hint.replace("\n", "\\n"), err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -224,6 +227,56 @@ def schema(name: Annotated[str, typer.Argument(help="summary, brief, key-facts o
         raise InputError(f"unknown schema '{name}' (known: {', '.join(SCHEMAS)})")
     model = SCHEMAS[name]
     typer.echo(json.dumps(model.model_json_schema() if model is Result else strict_json_schema(model), indent=2))
+
+
+class Via(str, Enum):
+    live = "live"
+    batch_api = "batch-api"
+
+
+@app.command()
+@_model_command
+def batch(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of articles (searched recursively).")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. [default: DIR-summaries beside DIR]")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Concurrent requests.")] = 8,
+    glob: Annotated[Optional[list[str]], typer.Option("--glob", help="File pattern, repeatable. [default: *.txt *.text *.md *.html *.htm]")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate the cost; call nothing.")] = False,
+    via: Annotated[Via, typer.Option("--via", help="live requests, or the OpenAI Batch API (half price, asynchronous).")] = Via.live,
+    poll_interval: Annotated[float, typer.Option(help="Seconds between Batch API status checks.")] = 30.0,
+    *,
+    summarizer: Any,
+    prompt_version: int | None,
+) -> None:
+    """Summarize every article in a folder: JSON and Markdown per article, a report, resumable."""
+    from .batch import DEFAULT_PATTERNS, BatchRunner, estimate_batch
+    from .errors import BatchFailedError, InputError
+    from .progress import BatchProgress, estimate_table, summary_table
+    from .summarizer import Summarizer
+
+    if not directory.is_dir():
+        raise InputError(f"not a directory: {directory}")
+    out = out or directory.resolve().with_name(directory.resolve().name + "-summaries")
+    patterns = tuple(glob) if glob else DEFAULT_PATTERNS
+    if dry_run:
+        estimate = estimate_batch(summarizer, directory, patterns=patterns, exclude=out, prompt_version=prompt_version)
+        typer.echo(estimate_table(estimate, model=summarizer.settings.model))
+        return
+    if via is Via.batch_api:
+        from .batch_api import BatchAPIRun
+
+        outcome = BatchAPIRun(summarizer, directory, out, patterns=patterns, prompt_version=prompt_version,
+                              poll_interval=poll_interval, log=lambda line: typer.echo(line, err=True)).run()
+    else:
+        runner = BatchRunner(lambda gate: Summarizer(summarizer.settings, gate=gate), directory, out, jobs=jobs,
+                             patterns=patterns, prompt_version=prompt_version)
+        with BatchProgress(runner.count()) as progress:
+            runner.on_item = progress.update
+            outcome = runner.run()
+    typer.echo(summary_table(outcome))
+    if outcome.failed:
+        raise BatchFailedError(f"{outcome.failed} of {outcome.total} article(s) failed", failed=outcome.failed,
+                               total=outcome.total, report=str(outcome.report))
 
 
 PromptsDir = Annotated[Optional[Path], typer.Option(help="Extra prompts directory. [env: SUMMARIZE_PROMPTS_DIR]")]
