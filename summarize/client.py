@@ -177,6 +177,7 @@ def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Any) -> Excepti
             )
         status = exc.status_code
         detail = str(exc.message).splitlines()[0][:200] if exc.message else ""
+        detail = re.sub(r"^Error code: \d+ - ", "", detail)  # the client's prefix repeats the status
         hints = {
             401: "check OPENAI_API_KEY (or the key your server expects)",
             403: "the key is not allowed to use this model or endpoint",
@@ -186,7 +187,7 @@ def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Any) -> Excepti
         return EndpointError(f"{host} answered HTTP {status}: {detail}", status_code=status, hint=hints.get(status))
     if isinstance(exc, openai.APITimeoutError):
         return EndpointError(f"{host} timed out after every retry", hint="raise --timeout or check the server")
-    return EndpointError(f"cannot reach {host}: {exc.__cause__ or exc}", hint="check --base-url and that the server runs")
+    return EndpointError(f"connection to {host} failed: {exc.__cause__ or exc}", hint="check --base-url and that the server runs")
 
 
 Request = dict[str, Any]
@@ -253,7 +254,9 @@ class ModelClient:
             inner = RecordingTransport(self.replay_store, endpoint=self.host, secrets=self._secrets())
         marked = FormatRejectionTransport(inner)
         # The gate sits outermost so that every retry the openai client makes also waits its turn.
-        return RateLimitTransport(marked, self.gate) if self.gate is not None else marked
+        if self.gate is None:
+            return marked
+        return RateLimitTransport(marked, self.gate, max_waits=self.settings.max_retries)
 
     @property
     def sync_client(self) -> openai.OpenAI:

@@ -34,6 +34,11 @@ def retry_after_seconds(headers: httpx2.Headers, *, cap: float = 120.0) -> float
     return min(cap, max(0.0, when.timestamp() - time.time()))
 
 
+def _out_of_quota(response: httpx2.Response) -> bool:
+    """OpenAI's 429 `insufficient_quota` is final, unlike a rate limit."""
+    return b"insufficient_quota" in response.content
+
+
 class RateGate:
     """Admits requests up to an adaptive limit; a 429 pauses everyone and halves the limit, successes raise it again.
 
@@ -105,7 +110,7 @@ class RateGate:
 class RateLimitTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Routes async requests through a RateGate and waits out 429s there before the client sees them."""
 
-    def __init__(self, inner: Any, gate: RateGate, *, max_waits: int = 8) -> None:
+    def __init__(self, inner: Any, gate: RateGate, *, max_waits: int = 4) -> None:
         self.inner = inner
         self.gate = gate
         self.max_waits = max_waits
@@ -122,10 +127,19 @@ class RateLimitTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
                 await self.gate.release()
                 raise
             limited = response.status_code == 429
+            if limited:
+                await response.aread()
+            if limited and _out_of_quota(response):
+                await self.gate.release()
+                response.headers["x-should-retry"] = "false"  # no wait will bring quota back
+                return response
             await self.gate.release(rate_limited=limited, retry_after=retry_after_seconds(response.headers))
-            if not limited or wait == self.max_waits:
-                return response  # after max_waits the client's own retries (with backoff) take over
-            await response.aread()
+            if not limited:
+                return response
+            if wait == self.max_waits:
+                # The gate did the retrying (max_waits = the client's max_retries): the client must not repeat it.
+                response.headers["x-should-retry"] = "false"
+                return response
             await response.aclose()
         raise AssertionError("unreachable")
 
