@@ -92,7 +92,10 @@ class ResultCache:
             try:
                 self._cache = diskcache.Cache(str(self.directory), disk=JSONOnlyDisk)
             except (OSError, sqlite3.Error) as exc:
-                raise CacheError(f"cannot open cache directory {self.directory}: {exc}") from None
+                raise CacheError(
+                    f"cannot open cache directory {self.directory}: {exc}",
+                    hint="choose another --cache-dir (or SUMMARIZE_CACHE_DIR), or run with --no-cache",
+                ) from None
         return self._cache
 
     def get(self, key: str) -> Result | None:

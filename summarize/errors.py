@@ -70,7 +70,7 @@ class TruncatedError(ModelError):
     """The model stopped because it hit its output token limit (`finish_reason == "length"`)."""
 
     def __init__(self, message: str, *, partial: str, usage: dict[str, int] | None = None) -> None:
-        super().__init__(message, usage=usage, hint="raise --max-tokens or use a model with a larger output limit")
+        super().__init__(message, usage=usage, hint="raise --max-output-tokens (SUMMARIZE_MAX_OUTPUT_TOKENS) or use a model with a larger output limit")
         self.partial = partial
 
 

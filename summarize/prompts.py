@@ -112,6 +112,8 @@ class PromptLibrary:
     """Finds prompts in the user's directory first, then the built-in one."""
 
     def __init__(self, extra_dir: Path | None = None) -> None:
+        if extra_dir is not None and not Path(extra_dir).is_dir():
+            raise PromptError(f"prompts directory not found: {extra_dir}")
         self.dirs = [d for d in (extra_dir, builtin_prompts_dir()) if d is not None]
         # A batch plans thousands of articles: parse each file once, but re-read it when it changes on disk.
         self._loaded: dict[tuple[str, int | None], tuple[Prompt, tuple[int, int]]] = {}

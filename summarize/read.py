@@ -41,6 +41,8 @@ def _read_bytes(source: str, max_bytes: int) -> tuple[bytes, str | None, str | N
         return _fetch(source, max_bytes)
     path = Path(source)
     if not path.exists():
+        if path.is_symlink():
+            raise InputError(f"{source}: broken or looping symlink")
         raise InputError(f"{source}: no such file")
     if path.is_dir():
         raise InputError(f"{source}: is a directory, not a file (use `summarize batch` for folders)")
