@@ -65,12 +65,44 @@ def test_a_socket_is_not_a_readable_article(tmp_path: Path) -> None:
         server.close()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any file")
+def _without_file_permission_override(cmd: list[str]) -> list[str]:
+    """Run `cmd` so that file modes apply even to root (CI runs as root, which reads any file otherwise)."""
+    if os.geteuid() != 0:
+        return cmd
+    import shutil
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: file modes cannot be enforced")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *cmd]
+
+
 def test_a_file_without_read_permission(tmp_path: Path) -> None:
     path = tmp_path / "secret.txt"
     path.write_text("texte", encoding="utf-8")
     path.chmod(0)
-    _one_line_error(runner.invoke(app, ["clean", str(path)]), 2, "permission denied")
+    done = subprocess.run(
+        _without_file_permission_override([sys.executable, "-m", "summarize", "clean", str(path)]),
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and "permission denied" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_read_only_cache_directory_is_a_one_line_error_before_any_request(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    done = subprocess.run(
+        _without_file_permission_override(
+            [sys.executable, "-m", "summarize", "brief", str(SEED_003), "--replay", str(EXCHANGES), "--cache-dir", str(cache)]
+        ),
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 7, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("error: cannot open cache directory") and lines[1].startswith("hint:")
+    assert "Traceback" not in done.stderr
 
 
 def test_a_symlink_loop_is_an_input_error(tmp_path: Path) -> None:
