@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import InputError, OutputError, SummarizeError
+from .errors import ConfigurationError, InputError, OutputError, SummarizeError
 from .files import atomic_write_text
 from .ratelimit import RateGate
 from .read import load_article
@@ -373,6 +373,8 @@ class BatchRunner:
                     answer: Any = self.summarizer.cached(job.plan, started=job.started)
                     if answer is None:
                         answer = await self.summarizer.aanswer(job.plan)
+                except ConfigurationError:
+                    raise  # no endpoint, bad settings: every article would fail the same way, so stop now
                 except Exception as exc:  # one bad article never stops the batch; Ctrl-C still does
                     record(failure_report(job.source, exc, job.started))
                     continue
@@ -381,13 +383,17 @@ class BatchRunner:
                 finishing.add(task)
                 task.add_done_callback(finishing.discard)
 
+        stages = [asyncio.ensure_future(prepare_stage()), *(asyncio.ensure_future(request_worker()) for _ in range(self.jobs))]
         try:
-            await asyncio.gather(prepare_stage(), *(request_worker() for _ in range(self.jobs)))
+            await asyncio.gather(*stages)
             while finishing:
                 await asyncio.gather(*list(finishing))
         finally:
-            for task in finishing:
+            # However the run ends (error, Ctrl-C), stop every stage before the report is closed.
+            pending = [task for task in (*stages, *finishing) if not task.done()]
+            for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
             outcome.report = report.close()
             outcome.elapsed_seconds = round(time.perf_counter() - started, 3)
             outcome.rate_limited = self.gate.rate_limited

@@ -668,3 +668,13 @@ def test_an_insufficient_quota_429_is_not_waited_out(tmp_path: Path) -> None:
 
     assert asyncio.run(call()) == 429
     assert len(endpoint.requests) == 1 and gate.rate_limited == 0
+
+
+def test_a_batch_with_work_but_no_endpoint_stops_at_once_with_a_configuration_error(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    make_articles(root, 3)
+    result = cli.invoke(app, ["batch", str(root), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: no model endpoint configured")
+    assert "Traceback" not in result.output
+    assert (tmp_path / "out" / REPORT_NAME).exists()  # the report is still closed and complete
