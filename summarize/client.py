@@ -24,7 +24,7 @@ from .errors import (
     TruncatedError,
     ValidationFailedError,
 )
-from .ratelimit import RateGate, RateLimitTransport
+from .ratelimit import MIN_RATE_LIMIT_WAITS, RateGate, RateLimitTransport
 from .replay import MISS_HEADER, RecordingTransport, ReplayStore, ReplayTransport
 from .schemas import strict_json_schema
 
@@ -256,7 +256,7 @@ class ModelClient:
         # The gate sits outermost so that every retry the openai client makes also waits its turn.
         if self.gate is None:
             return marked
-        return RateLimitTransport(marked, self.gate, max_waits=self.settings.max_retries)
+        return RateLimitTransport(marked, self.gate, max_waits=max(self.settings.max_retries, MIN_RATE_LIMIT_WAITS))
 
     @property
     def sync_client(self) -> openai.OpenAI:

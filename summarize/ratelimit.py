@@ -9,7 +9,11 @@ from typing import Any
 
 import httpx2
 
-__all__ = ["RateGate", "RateLimitTransport", "retry_after_seconds"]
+__all__ = ["MIN_RATE_LIMIT_WAITS", "RateGate", "RateLimitTransport", "retry_after_seconds"]
+
+MIN_RATE_LIMIT_WAITS = 8
+"""429s one request may wait out at the gate in a batch, at least. A 429 there says the whole run is too fast,
+not that this article is bad, so it gets more patience than an error would; the pauses are shared by all."""
 
 
 def retry_after_seconds(headers: httpx2.Headers, *, cap: float = 120.0) -> float | None:
@@ -46,7 +50,7 @@ class RateGate:
     what the endpoint accepts instead of oscillating between full speed and a wall of 429s.
     """
 
-    def __init__(self, limit: int, *, first_pause: float = 1.0, max_pause: float = 60.0) -> None:
+    def __init__(self, limit: int, *, first_pause: float = 1.0, max_pause: float = 30.0) -> None:
         self.max_limit = max(1, limit)
         self.limit = self.max_limit
         self.active = 0
