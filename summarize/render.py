@@ -70,7 +70,7 @@ def to_markdown(result: Result) -> str:
     cost = f", ~${prov.estimated_cost_usd:.4f}" if prov.estimated_cost_usd is not None else ""
     lines += [
         "",
-        f"<sub>{prov.model} via {prov.endpoint} · prompt {prov.prompt_task} v{prov.prompt_version} ({prov.prompt_hash}) · "
+        f"<sub>{prov.model} via {prov.endpoint}{' (replayed)' if prov.replayed else ''} · prompt {prov.prompt_task} v{prov.prompt_version} ({prov.prompt_hash}) · "
         f"{prov.input_tokens} tokens in, {prov.output_tokens} out{cost} · "
         f"{'cached' if prov.cached else f'{prov.attempts} attempt(s)'}</sub>",
     ]

@@ -141,6 +141,7 @@ class Provenance(BaseModel):
     cached: bool
     elapsed_seconds: float
     chunks: int = 1
+    replayed: bool = Field(default=False, description="The answer came from recorded exchanges (--replay), not the endpoint.")
     key: str | None = Field(default=None, description="Cache key: lets a batch re-run recognise outputs that are up to date.")
     created_at: datetime
 

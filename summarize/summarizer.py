@@ -149,6 +149,8 @@ class Summarizer:
         return {
             "model": self.settings.model,
             "endpoint": self.settings.endpoint_host,
+            # A replayed (possibly hand-written) answer must never be served later as the endpoint's own.
+            "replayed": self.settings.replay_dir is not None,
             "prompt": [prompt.task, prompt.version, prompt.sha256],
             "sampling": prompt.sampling,
             "max_output_tokens": self.settings.max_output_tokens,
@@ -238,6 +240,7 @@ class Summarizer:
                 cached=False,
                 elapsed_seconds=round(time.perf_counter() - started, 4),
                 chunks=len(plan.parts),
+                replayed=self.settings.replay_dir is not None,
                 key=plan.key,
                 created_at=datetime.now(timezone.utc),
             ),

@@ -579,9 +579,12 @@ def test_dry_run_counts_tokens_without_requests_then_sees_the_cache(tmp_path: Pa
     assert real.exit_code == 0, real.output
     assert len(list(out.glob("*.txt.json"))) == 5
 
-    dry = cli.invoke(app, ["batch", str(SEEDS), "--out", str(out), "--dry-run"])
+    dry = cli.invoke(app, ["batch", str(SEEDS), "--out", str(out), "--dry-run", "--replay", str(EXCHANGES)])
     assert dry.exit_code == 0, dry.output
     assert figure(dry.stdout, "already cached") == 5 and figure(dry.stdout, "requests to send") == 0
+    # Replayed answers are never reused by a run against the real endpoint, so it would still send 5.
+    live = cli.invoke(app, ["batch", str(SEEDS), "--out", str(out), "--dry-run"])
+    assert figure(live.stdout, "already cached") == 0 and figure(live.stdout, "requests to send") == 5
     assert figure(dry.stdout, "input tokens") == 0
 
 

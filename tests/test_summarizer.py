@@ -147,3 +147,17 @@ def test_accepts_a_prepared_article(scripted_summarizer) -> None:
     article = load_article(str(SEED_003))
     assert summarizer.summarize(article).article.author == "Anne Cagan"
     assert "Anne Cagan" in endpoint.bodies[0]["messages"][1]["content"]
+
+
+def test_a_replayed_answer_in_the_cache_is_never_served_as_the_endpoints_own(valid_answer: dict[str, Any]) -> None:
+    from .fakes import EXCHANGES
+
+    with Summarizer(load_settings(replay_dir=EXCHANGES)) as replaying:
+        replayed = replaying.summarize(SEED_003)
+        assert replayed.provenance.replayed and not replayed.provenance.cached
+        assert replaying.summarize(SEED_003).provenance.cached  # replays themselves are cached
+    endpoint = ScriptedEndpoint(lambda request: ok(valid_answer))
+    with Summarizer(load_settings(api_key="k"), transport=endpoint.transport) as live:
+        result = live.summarize(SEED_003)
+    assert not result.provenance.cached and not result.provenance.replayed
+    assert len(endpoint.requests) == 1
