@@ -10,6 +10,13 @@ __version__ = "0.1.0"
 # Public name -> module that defines it. Imported on first access (PEP 562) so that `summarize --help`
 # does not pay for the openai client's import (about two seconds cold).
 _EXPORTS = {
+    "BatchOutcome": "batch",
+    "BatchRunner": "batch",
+    "ItemReport": "batch",
+    "estimate_batch": "batch",
+    "summarize_folder": "batch",
+    "BatchAPIRun": "batch_api",
+    "BatchFailedError": "errors",
     "Settings": "config",
     "load_settings": "config",
     "CacheError": "errors",
@@ -56,8 +63,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .batch import BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
+    from .batch_api import BatchAPIRun
     from .config import Settings, load_settings
     from .errors import (
+        BatchFailedError,
         CacheError,
         ConfigurationError,
         EndpointError,

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .config import load_settings
 from .errors import ConfigurationError, InputError, OutputError, SummarizeError
 from .files import atomic_write_text
 from .ratelimit import RateGate
@@ -35,6 +36,7 @@ __all__ = [
     "estimate_batch",
     "output_paths",
     "safe_name",
+    "summarize_folder",
 ]
 
 DEFAULT_PATTERNS = ("*.txt", "*.text", "*.md", "*.html", "*.htm")
@@ -148,6 +150,29 @@ class ItemReport:
     def ok(self) -> bool:
         """True unless the article failed."""
         return self.status != "failed"
+
+    @classmethod
+    def of_result(
+        cls, source: str, result: Result, paths: OutputPaths, started: float, *, price_factor: float = 1.0, **identity: Any
+    ) -> ItemReport:
+        """The line of an article whose result was written; a cached result cost nothing in this run."""
+        p = result.provenance
+        cost = p.estimated_cost_usd
+        return cls(
+            source=source,
+            status="cached" if p.cached else "done",
+            json=str(paths.json),
+            markdown=str(paths.markdown),
+            input_tokens=0 if p.cached else p.input_tokens,
+            output_tokens=0 if p.cached else p.output_tokens,
+            cost_usd=None if cost is None else (0.0 if p.cached else round(cost * price_factor, 6)),
+            cached=p.cached,
+            attempts=0 if p.cached else p.attempts,
+            warnings=len(result.warnings),
+            elapsed_seconds=round(time.perf_counter() - started, 4),
+            key=p.key,
+            **identity,
+        )
 
 
 @dataclass
@@ -430,28 +455,38 @@ class BatchRunner:
             await loop.run_in_executor(executor, write_outputs, result, job.paths)
         except Exception as exc:
             return failure_report(job.source, exc, job.started)
-        p = result.provenance
-        return ItemReport(
-            source=job.source,
-            status="cached" if p.cached else "done",
-            json=str(job.paths.json),
-            markdown=str(job.paths.markdown),
-            input_tokens=0 if p.cached else p.input_tokens,
-            output_tokens=0 if p.cached else p.output_tokens,
-            cost_usd=0.0 if p.cached else p.estimated_cost_usd,
-            cached=p.cached,
-            attempts=0 if p.cached else p.attempts,
-            warnings=len(result.warnings),
-            elapsed_seconds=round(time.perf_counter() - job.started, 4),
-            key=p.key,
-            **job.identity,
-        )
+        return ItemReport.of_result(job.source, result, job.paths, job.started, **job.identity)
 
     @staticmethod
     def _existing(source: str, paths: OutputPaths, key: str | None, identity: dict[str, Any], started: float) -> ItemReport:
         return ItemReport(source, "existing", str(paths.json), str(paths.markdown), cached=True, key=key,
                           elapsed_seconds=round(time.perf_counter() - started, 4), **identity)
 
+
+
+def default_out(root: Path) -> Path:
+    """The output folder when none is given: `DIR-summaries` beside `DIR`."""
+    resolved = Path(root).resolve()
+    return resolved.with_name(resolved.name + "-summaries")
+
+
+def summarize_folder(
+    root: str | Path,
+    out: str | Path | None = None,
+    *,
+    jobs: int = 8,
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS,
+    prompt_version: int | None = None,
+    on_item: Callable[[ItemReport], None] | None = None,
+    **overrides: Any,
+) -> BatchOutcome:
+    """Summarize every article under `root` into `out` (outputs, report, resume) like `summarize batch`."""
+    settings = load_settings(**overrides)
+    runner = BatchRunner(
+        lambda gate: Summarizer(settings, gate=gate), Path(root), Path(out) if out else default_out(Path(root)),
+        jobs=jobs, patterns=patterns, prompt_version=prompt_version, on_item=on_item,
+    )
+    return runner.run()
 
 
 # --------------------------------------------------------------------------- dry run

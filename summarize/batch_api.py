@@ -254,15 +254,8 @@ class BatchAPIRun:
 
     def _written(self, source: str, result: Result, paths: Any, started: float, *, half_price: bool = False) -> ItemReport:
         write_outputs(result, paths)
-        p = result.provenance
         # The Batch API bills half the live price; the report says what this run really cost.
-        cost = None if p.estimated_cost_usd is None else (0.0 if p.cached else round(p.estimated_cost_usd * (0.5 if half_price else 1), 6))
-        return ItemReport(
-            source=source, status="cached" if p.cached else "done", json=str(paths.json), markdown=str(paths.markdown),
-            input_tokens=0 if p.cached else p.input_tokens, output_tokens=0 if p.cached else p.output_tokens,
-            cost_usd=cost, cached=p.cached, attempts=0 if p.cached else p.attempts, warnings=len(result.warnings),
-            elapsed_seconds=round(time.perf_counter() - started, 4),
-        )
+        return ItemReport.of_result(source, result, paths, started, price_factor=0.5 if half_price else 1.0)
 
     # ----------------------------------------------------------------------- state
 

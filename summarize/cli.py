@@ -249,14 +249,14 @@ def batch(
     prompt_version: int | None,
 ) -> None:
     """Summarize every article in a folder: JSON and Markdown per article, a report, resumable."""
-    from .batch import DEFAULT_PATTERNS, BatchRunner, estimate_batch
+    from .batch import DEFAULT_PATTERNS, BatchRunner, default_out, estimate_batch
     from .errors import BatchFailedError, InputError
     from .progress import BatchProgress, estimate_table, summary_table
     from .summarizer import Summarizer
 
     if not directory.is_dir():
         raise InputError(f"not a directory: {directory}")
-    out = out or directory.resolve().with_name(directory.resolve().name + "-summaries")
+    out = out or default_out(directory)
     patterns = tuple(glob) if glob else DEFAULT_PATTERNS
     if dry_run:
         estimate = estimate_batch(summarizer, directory, patterns=patterns, exclude=out, prompt_version=prompt_version)

@@ -37,3 +37,17 @@ def test_readme_python_example_runs(monkeypatch, capsys) -> None:
     exec(compile(blocks[0], "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "Sam Altman" in out and "Anne Cagan" in out
+
+
+def test_summarize_folder_is_the_batch_command_as_a_function(tmp_path) -> None:
+    from .fakes import EXCHANGES, SEEDS
+
+    seen: list[str] = []
+    outcome = summarize.summarize_folder(
+        SEEDS, tmp_path / "out", jobs=2, replay_dir=EXCHANGES, cache_dir=tmp_path / "cache", on_item=lambda i: seen.append(i.status)
+    )
+    assert (outcome.total, outcome.done, outcome.failed) == (5, 5, 0)
+    assert sorted(seen) == ["done"] * 5
+    assert outcome.report == tmp_path / "out" / "index.jsonl" and outcome.report.exists()
+    again = summarize.summarize_folder(SEEDS, tmp_path / "out", replay_dir=EXCHANGES, cache_dir=tmp_path / "cache")
+    assert again.existing == 5 and again.done == 0
