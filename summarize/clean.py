@@ -160,6 +160,20 @@ _DATE_LABEL_START = re.compile(
     r"actualise|modifie|date de publication|publication)\b"
 )
 _PUNCT_ONLY = re.compile(r"[\W_]*")
+_TIMEZONE = re.compile(r"\b(?:gmt|utc)\s?[+-]\s?\d{1,2}(?::?\d{2})?\b")
+_RELATIVE = re.compile(
+    r"\b(?:aujourd'hui|hier|avant-hier|today|yesterday|just now|a l'instant|"
+    r"il y a \d+ ?(?:s|sec|secondes?|min|minutes?|h|heures?|jours?)|"
+    r"\d+ ?(?:s|sec|seconds?|min|mins|minutes?|h|hrs?|hours?|days?) ago)(?!\w)"
+)
+_CREDIT = re.compile(
+    r"^(?:(?:additional )?reporting|writing|editing|compiled|research|graphics|translated|"
+    r"avec la contribution de|traduit|traduction) (?:by |par )?"
+)
+_AGENCY = re.compile(
+    r"^(?:(?P<site>[^\W\d][\w'. -]{1,40}) )?(?:avec|with|and|et) (?:l')?"
+    r"(?:afp|reuters|ap|associated press|bloomberg|dpa|ansa|efe|belga|ats|apa)\.?$|^\(?(?:afp|reuters|ap)\)?$"
+)
 _DIGIT = re.compile(r"\d")
 
 
@@ -239,7 +253,7 @@ def _date_line(folded: str) -> tuple[str, int] | None:
     if found is None:
         return None
     iso, start, end = found
-    residue = folded[:start] + " " + folded[end:]
+    residue = _RELATIVE.sub(" ", _TIMEZONE.sub(" ", folded[:start] + " " + folded[end:]))
     for _ in range(3):  # "Publié le 12/02/2024, mis à jour le 13/02/2024"
         more = _find_date(residue)
         if more is None:
@@ -258,7 +272,7 @@ def _date_line(folded: str) -> tuple[str, int] | None:
 # Debris: UI chrome words/widgets that scrapers keep as lines of their own. A line is debris when
 # nothing but these phrases, dates and separators remains after removing them.
 _UI_PHRASES = re.compile(
-    r"(?<!\w)(?:close|fermer|logo|menu|open menu|ouvrir le menu|main menu|menu principal|"
+    r"(?<!\w)(?:cookie (?:settings|preferences|policy)|close|fermer|logo|menu|open menu|ouvrir le menu|main menu|menu principal|"
     r"share(?: this(?: article| story| page)?| on \w+)?|partager(?: (?:l'article|cet article|sur \w+))?|partage|"
     r"print|imprimer|search|rechercher?|recherche|log ?in|log ?out|sign in|se connecter|connexion|deconnexion|"
     r"mon compte|my account|home|accueil|back to top|retour en haut(?: de (?:la )?page)?|"
@@ -272,7 +286,11 @@ _UI_PHRASES = re.compile(
     r"reading time ?:? ?\d+ ?min(?:utes?)?|tweet|follow|suivre|voir plus|see more|show more|afficher plus|"
     r"next|previous|suivant|precedent|cookies?|accept(?: all)?|accepter(?: et fermer)?|tout accepter|"
     r"reject all|tout refuser|continuer sans accepter|premium|en direct|live|date|image|photo|"
-    r"agrandir|zoom|plein ecran|full ?screen|voir les commentaires|view comments)(?!\w)"
+    r"agrandir|zoom|plein ecran|full ?screen|voir les commentaires|view comments|"
+    r"scroll to continue(?: with content)?|continue reading(?: below)?|(?:story|article) continues below|"
+    r"reuse this content|reutiliser ce contenu|manage cookies|"
+    r"gerer les cookies|parametres des cookies|parametrer les cookies|ajouter a (?:vos|mes) (?:selections|favoris)|"
+    r"add to (?:my )?(?:list|favou?rites|saved(?: articles)?|reading list)|save (?:this )?(?:article|story))(?!\w)"
 )
 # Server/template errors the scraper captured instead of the page; signatures that prose never carries.
 _SERVER_ERRORS = _compile(
@@ -308,6 +326,9 @@ _NEWSLETTER = _compile(
     ("newsletter", r"\b(?:recevez|recevoir) (?:gratuitement )?(?:notre|nos|la|les) (?:\w+ )?newsletters?\b"),
     ("newsletter", r"\b(?:get|receive) (?:our|the) (?:\w+ )?newsletters? (?:in|delivered|straight)\b"),
     ("sujets favoris", r"\baccedez a vos sujets favoris\b"),
+    # a blurb that names a newsletter and ends on the sign-up button ("... newsletter. Sign up here.")
+    ("newsletter", r"\bnewsletters?\b.{0,300}(?:^|[.!?»\"] )(?:sign up|subscribe|inscrivez-vous|s'inscrire|"
+     r"abonnez-vous|je m'inscris)(?: here| now| today| ici)?[.!]?$"),
     ("enter your", r"\benter your e-?mail(?: address)?\b"),
     ("saisissez", r"\bsaisissez votre (?:adresse )?e-?mail\b"),
     ("", r"^(?:newsletters?|sign up|inscrivez-vous|s'inscrire)\s?[!:.]?$"),
@@ -321,7 +342,8 @@ _RELATED = _compile(
      r"a voir (?:aussi|egalement)|related(?: stories| articles| content| coverage| posts| reading| topics)?|"
      r"read (?:more|also|next)|more (?:stories|coverage|on this (?:story|topic))|"
      r"recommended(?: for you| reading| stories| articles)?|you (?:may|might) also (?:like|be interested in)|"
-     r"see also|also read|further reading|most (?:popular|read)|trending(?: now)?|top stories|en savoir plus)"
+     r"see also|also read|further reading|most (?:popular|read)|trending(?: now)?|top stories|en savoir plus|"
+     r"explore more on (?:these|this) topics?|related topics|more on this story|plus sur ce sujet|sur ce sujet)"
      r" ?[:.…>»]* ?$"),
     # a single "read also: <headline>" link line
     ("", r"^(?:[>»→▶►•*|-]+ ?)?(?:a lire (?:aussi|egalement)|lire (?:aussi|egalement)|voir aussi|related|"
@@ -354,7 +376,7 @@ _PAYWALL_STRONG = _compile(
     ("you", r"\byou(?:'ve| have) (?:read|viewed|reached) (?:\d+|your)\b.{0,30}?\b(?:articles?|stories|limit)\b"),
     ("vous reste", r"\bil vous reste \d+ ?% (?:de cet article|de l'article|a lire)"),
     ("reserve", r"\b(?:cet article|ce contenu|la suite(?: de cet article)?) (?:est )?reservee? aux abonnes\b"),
-    ("", r"^article reserve aux abonnes\b"),
+    ("", r"^(?:cet )?article reserve (?:a nos|aux) abonnes\b"),
     ("abonne", r"\bdeja abonne ?\?"),
     ("already", r"\balready (?:a )?(?:subscriber|member) ?\?"),
     ("subscribers|members", r"\bthis (?:article|story|content) is (?:only )?(?:available|reserved|exclusive) "
@@ -401,6 +423,8 @@ _SYND_COPYRIGHT = _compile(
     ("", r"^copyright ?(?:©|\(c\)|for syndicated)"),
     ("syndicated", r"\bsyndicated content belongs to\b"),
     ("reserved|reserves", r"\b(?:all rights reserved|tous droits reserves)\b"),
+    ("standards", r"^our (?:editorial )?standards\s?:"),
+    ("principles", r"\btrust principles\b"),
 )
 _COPYRIGHT_NAME = re.compile(
     r"^(?:©|\(c\)|copyright)\s?(?:©|\(c\))?\s?(?:\d{4}(?:\s?[-–]\s?\d{4})?\s?)?(?P<name>[^\d\W][^.,|]{1,59}?)"
@@ -693,6 +717,21 @@ def _byline(text: str, folded: str, meta: _Meta) -> bool:
         if dated:
             meta.offer("published", dated[0], dated[1])
             return True
+        # "Publié aujourd'hui à 10h12, modifié à 11h05": a stamp with no date to keep, still not prose.
+        stamp = _DATE_WORDS.sub(" ", _RELATIVE.sub(" ", _TIMEZONE.sub(" ", _TIME.sub(" ", folded))))
+        if len(folded) <= 120 and _RELATIVE.search(folded) and _PUNCT_ONLY.fullmatch(stamp):
+            return True
+    if _CREDIT.match(folded) and not folded.endswith((".", "!", "?")):
+        # "Reporting by Jane Smith in San Francisco; Editing by Tom Brown"
+        first = re.split(r";| in | a | à |,", text[_CREDIT.match(folded).end():])[0].strip()
+        meta.offer("author", first if 2 <= len(first) <= 60 else None, 2)
+        return True
+    agency = _AGENCY.match(folded)
+    if agency:
+        site = agency.group("site")
+        if site:
+            meta.offer("site_name", text[: len(site)].strip(), 3)
+        return True
     return False
 
 

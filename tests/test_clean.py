@@ -247,6 +247,94 @@ def test_read_also_inside_a_sentence_is_prose() -> None:
     assert "lire aussi le rapport" in clean_text(text).text
 
 
+WIRE_PAGE = """Nvidia overtakes Apple as the world's most valuable company
+
+Reporting by Jane Smith in San Francisco; Editing by Tom Brown
+
+June 18, 2024 10:42 PM GMT+2 Updated 2 hours ago
+
+Nvidia shares rose 3.5% on Tuesday, lifting the chipmaker's market value to $3.34 trillion and past Apple and Microsoft.
+
+Advertisement · Scroll to continue
+
+The company's chips power most of the artificial intelligence systems built since the launch of ChatGPT, analysts said.
+
+Get the latest news and expert analysis about the state of the global economy with the Reuters Econ World newsletter. Sign up here.
+
+"Demand is still running well ahead of supply," said chief executive Jensen Huang at the company's annual meeting.
+
+Our Standards: The Thomson Reuters Trust Principles.
+
+Explore more on these topics
+
+Reuse this content
+
+Most popular
+
+Cookie settings
+"""
+
+LE_MONDE_PAGE = """Le gouvernement veut encadrer l'intelligence artificielle
+
+Le Monde avec AFP
+
+Publié aujourd’hui à 10h12, modifié à 11h05
+
+Article réservé à nos abonnés
+
+Ajouter à vos sélections
+
+Le gouvernement a présenté mercredi un projet de loi destiné à encadrer l'usage de l'intelligence artificielle dans les services publics, a annoncé la ministre du numérique.
+
+Lire aussi | L’Union européenne adopte l’AI Act
+
+Le texte prévoit notamment la création d'une autorité de contrôle indépendante, qui pourra infliger des amendes allant jusqu'à 10 millions d'euros.
+
+Newsletter « La Lettre des idées » Chaque samedi, retrouvez les débats qui animent la société. S’inscrire
+
+Selon la ministre, « l'objectif est de protéger les citoyens sans freiner l'innovation ».
+
+Le Monde avec AFP
+
+Réutiliser ce contenu
+"""
+
+
+def test_a_wire_story_page_loses_credits_stamps_widgets_and_footers() -> None:
+    cleaned = clean_text(WIRE_PAGE)
+    assert [(d.line, d.rule) for d in cleaned.dropped] == [
+        (3, "byline"), (5, "byline"), (9, "debris"), (13, "newsletter"), (17, "syndication"), (19, "related"),
+        (21, "debris"), (23, "related"), (25, "debris"),
+    ]
+    assert [p[:12] for p in paragraphs(cleaned.text)] == ["Nvidia share", "The company'", '"Demand is s']
+    assert (cleaned.author, cleaned.published) == ("Jane Smith", "2024-06-18T22:42:00")
+
+
+def test_a_french_daily_page_loses_agency_credits_labels_and_its_newsletter_box() -> None:
+    cleaned = clean_text(LE_MONDE_PAGE)
+    assert [(d.line, d.rule) for d in cleaned.dropped] == [
+        (3, "byline"), (5, "byline"), (7, "paywall"), (9, "debris"), (13, "related"), (17, "newsletter"),
+        (21, "byline"), (23, "debris"),
+    ]
+    assert len(paragraphs(cleaned.text)) == 3
+    assert cleaned.site_name == "Le Monde"
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "The newsletter platform Substack said 50,000 writers now charge the readers who subscribe.",
+        "Reporting by the Financial Times showed that the company had missed its targets for a year.",
+        "Les cookies tiers disparaîtront de Chrome en 2025, a confirmé Google, qui teste une alternative.",
+        "Selon l'AFP et Reuters, la ministre a quitté la réunion avant la fin, sans faire de déclaration.",
+    ],
+)
+def test_prose_that_mentions_newsletters_credits_or_cookies_is_kept(prose: str) -> None:
+    body = "Un long paragraphe d'ouverture qui donne le contexte de l'article avec assez de mots pour compter."
+    cleaned = clean_text(f"Titre de l'article\n\n{body}\n\n{prose}\n\n{body} Fin.")
+    assert prose in paragraphs(cleaned.text)
+
+
 # --------------------------------------------------------------------------- properties
 
 _markers = st.sampled_from(["", "Histoires connexes", "close", "Photo : AFP", "Tags : X", "* . *", "\u00a0", "\ufeff"])
