@@ -256,6 +256,17 @@ def prepare(path: str) -> Article:
     return article
 
 
+def plan_file(summarizer: Summarizer, root: Path, path: Path, prompt_version: int | None = None) -> Plan:
+    """Read, clean and plan one file of a folder, refusing a symlink that leads out of it."""
+    check_inside(root, path)
+    return summarizer.plan(prepare(str(path)), prompt_version=prompt_version)
+
+
+def outputs_current(paths: OutputPaths, key: str) -> bool:
+    """Both outputs exist and the JSON one was written for this exact request (same cache key)."""
+    return paths.json.exists() and paths.markdown.exists() and existing_key(paths.json) == key
+
+
 def existing_key(path: Path) -> str | None:
     """The cache key recorded in an existing JSON output, if it is a complete, valid result."""
     try:
@@ -432,7 +443,7 @@ class BatchRunner:
         started = time.perf_counter()
         source = path.relative_to(self.root).as_posix()
         try:
-            check_inside(self.root, path)
+            check_inside(self.root, path)  # before stat: a link out of the folder is not even looked at
             paths = output_paths(self.root, path, self.out)
             stat = path.stat()
             identity = {"fingerprint": self._fingerprint, "source_size": stat.st_size, "source_mtime_ns": stat.st_mtime_ns}
@@ -441,8 +452,8 @@ class BatchRunner:
             # Same file, same settings, outputs still there: done, without reading it again.
             if outputs_exist and before and all(before.get(k) == v for k, v in identity.items()):
                 return self._existing(source, paths, before.get("key"), identity, started)
-            plan = self.summarizer.plan(prepare(str(path)), prompt_version=self.prompt_version)
-            if outputs_exist and existing_key(paths.json) == plan.key:
+            plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
+            if outputs_current(paths, plan.key):
                 return self._existing(source, paths, plan.key, identity, started)
             return _Job(source, paths, plan, identity, started)
         except Exception as exc:
@@ -526,8 +537,7 @@ def estimate_batch(
     for path in discover(Path(root), patterns, exclude=exclude):
         estimate.articles += 1
         try:
-            check_inside(Path(root), path)
-            plan = summarizer.plan(prepare(str(path)), prompt_version=prompt_version)
+            plan = plan_file(summarizer, Path(root), path, prompt_version)
         except SummarizeError as exc:
             estimate.unreadable += 1
             if len(estimate.errors) < 20:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,12 +25,11 @@ from .batch import (
     BatchOutcome,
     ItemReport,
     ReportWriter,
-    check_inside,
     discover,
-    existing_key,
     failure_report,
     output_paths,
-    prepare,
+    outputs_current,
+    plan_file,
     write_outputs,
 )
 from .errors import ModelError, SummarizeError
@@ -126,15 +124,14 @@ class BatchAPIRun:
             started = time.perf_counter()
             source = path.relative_to(self.root).as_posix()
             try:
-                check_inside(self.root, path)
                 paths = output_paths(self.root, path, self.out)
-                plan = self.summarizer.plan(prepare(str(path)), prompt_version=self.prompt_version)
-                if paths.json.exists() and paths.markdown.exists() and existing_key(paths.json) == plan.key:
-                    record(ItemReport(source, "existing", str(paths.json), str(paths.markdown), cached=True))
+                plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
+                if outputs_current(paths, plan.key):
+                    record(ItemReport(source, "existing", str(paths.json), str(paths.markdown), cached=True, key=plan.key))
                     continue
-                cached = self.summarizer.cache.get(plan.key) if self.summarizer.cache is not None else None
+                cached = self.summarizer.cached(plan, started=started)  # the same reuse (and --strict) as live runs
                 if cached is not None:
-                    record(self._written(source, self._reuse(cached, plan), paths, started))
+                    record(self._written(source, cached, paths, started))
                 elif plan.chunked or (in_saved_batch is not None and plan.key not in in_saved_batch):
                     live.append((plan, paths))  # parts need a combine step; new files are not in the saved batch
                 else:
@@ -144,12 +141,6 @@ class BatchAPIRun:
         if len(pending) > _MAX_REQUESTS:
             raise ModelError(f"{len(pending):,} requests exceed the Batch API's {_MAX_REQUESTS:,} per batch; split the folder with --glob")
         return pending, live
-
-    @staticmethod
-    def _reuse(cached: Result, plan: Plan) -> Result:
-        cached.article.source = plan.article.source
-        cached.provenance.cached = True
-        return cached
 
     # ----------------------------------------------------------------------- submitting and waiting
 
@@ -162,7 +153,7 @@ class BatchAPIRun:
         jsonl = self.out / _INPUT_NAME
         with atomic_writer(jsonl) as handle:  # streamed: a large folder's requests never sit in memory at once
             for custom_id, item in pending.items():
-                plan = self.summarizer.plan(prepare(str(item.sources[0])), prompt_version=self.prompt_version)
+                plan = plan_file(self.summarizer, self.root, item.sources[0], self.prompt_version)
                 line = {"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": self._first_request(plan)}
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         uploaded = await self._api(client.files.create(file=jsonl, purpose="batch"))
@@ -228,7 +219,7 @@ class BatchAPIRun:
         source = path.relative_to(self.root).as_posix()
         try:
             paths = output_paths(self.root, path, self.out)
-            plan = self.summarizer.plan(prepare(str(path)), prompt_version=self.prompt_version)
+            plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
             if plan.key != line["custom_id"]:
                 raise ModelError("the article changed since the batch was created; run again to summarize it anew")
             response = line.get("response") or {}
