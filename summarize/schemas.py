@@ -5,14 +5,30 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when any model below changes shape: it is part of every cache key."""
 
-ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# [0-9], not \d: llama.cpp compiles the schema into a grammar and does not support \d (it then accepts anything).
+ISO_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+# Every string and list is bounded: under a grammar (llama.cpp json_schema) a small model that starts repeating
+# itself is stopped by the schema within a few hundred tokens instead of running to the output limit.
+NAME = 120
+SHORT = 300
+SENTENCE = 700
+EVIDENCE_ITEMS = 3
+
+Evidence = Annotated[
+    list[Annotated[str, StringConstraints(max_length=SENTENCE)]],
+    Field(
+        max_length=EVIDENCE_ITEMS,
+        description="1 to 3 sentences copied verbatim from the article, in its language, that support the claim.",
+    ),
+]
 
 
 class _Answer(BaseModel):
@@ -24,16 +40,18 @@ class _Answer(BaseModel):
 class Person(_Answer):
     """A person named in the article."""
 
-    name: str = Field(description="Full name exactly as written in the article.")
-    role: str | None = Field(description="Role or title in English, if the article gives one.")
-    organization: str | None = Field(description="Organization the role belongs to, if any.")
+    name: str = Field(max_length=NAME, description="Full name exactly as written in the article.")
+    role: str | None = Field(max_length=SHORT, description="Role or title in English, if the article gives one.")
+    organization: str | None = Field(
+        max_length=NAME, description="Organization the role belongs to, as written in the article, if any."
+    )
 
 
 class Organization(_Answer):
     """A company, institution or group named in the article."""
 
-    name: str = Field(description="Name exactly as written in the article.")
-    description: str | None = Field(description="What it is or does in this story, in English.")
+    name: str = Field(max_length=NAME, description="Name exactly as written in the article.")
+    description: str | None = Field(max_length=SHORT, description="What it is or does in this story, in English.")
 
 
 class Event(_Answer):
@@ -42,8 +60,9 @@ class Event(_Answer):
     date: str | None = Field(
         pattern=ISO_DATE, description="ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD) if the text allows, else null."
     )
-    date_text: str | None = Field(description="The date as written in the article, if any.")
-    description: str = Field(description="What happened, in English, one sentence.")
+    date_text: str | None = Field(max_length=NAME, description="The date as written in the article, if any.")
+    description: str = Field(max_length=SHORT, description="What happened, in English, one sentence.")
+    evidence: Evidence
 
 
 class Amount(_Answer):
@@ -51,36 +70,46 @@ class Amount(_Answer):
 
     value: float = Field(description="The number, fully expanded (4 milliards -> 4000000000).")
     currency: str | None = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code (USD, EUR) or null if not money.")
-    text: str = Field(description="The amount as written in the article.")
-    description: str = Field(description="What the amount is, in English.")
+    text: str = Field(max_length=NAME, description="The amount as written in the article.")
+    description: str = Field(max_length=SHORT, description="What the amount is, in English.")
+    evidence: Evidence
 
 
 class Quote(_Answer):
     """A direct quotation from the article."""
 
-    speaker: str | None = Field(description="Who said or wrote it, as named in the article.")
-    original: str = Field(description="The quotation copied verbatim from the article, in its original language.")
-    english: str = Field(description="English translation (or the same text if already English).")
+    speaker: str | None = Field(max_length=NAME, description="Who said or wrote it, as named in the article.")
+    original: str = Field(
+        max_length=SENTENCE, description="The quotation copied verbatim from the article, in its original language."
+    )
+    english: str = Field(max_length=SENTENCE, description="English translation (or the same text if already English).")
+
+
+class KeyPoint(_Answer):
+    """One English key point and the article's sentences that support it."""
+
+    text: str = Field(max_length=SHORT, description="A short English key point.")
+    evidence: Evidence
 
 
 class Brief(_Answer):
     """The English brief with its source-language counterpart."""
 
-    title: str = Field(description="A factual English headline.")
-    summary: str = Field(description="English summary, 3 to 5 sentences, facts only.")
-    source_summary: str = Field(description="The same summary written in the article's own language.")
-    key_points: list[str] = Field(min_length=1, max_length=8, description="3 to 6 short English key points.")
+    title: str = Field(max_length=SHORT, description="A factual English headline.")
+    summary: str = Field(max_length=1500, description="English summary, 3 to 5 sentences, facts only.")
+    source_summary: str = Field(max_length=1800, description="The same summary written in the article's own language.")
+    key_points: list[KeyPoint] = Field(min_length=1, max_length=8, description="3 to 6 short English key points.")
     source_language: str = Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code of the article's language.")
 
 
 class KeyFacts(_Answer):
     """Structured facts extracted from the article."""
 
-    people: list[Person]
-    organizations: list[Organization]
-    events: list[Event]
-    amounts: list[Amount]
-    quotes: list[Quote]
+    people: list[Person] = Field(max_length=12)
+    organizations: list[Organization] = Field(max_length=12)
+    events: list[Event] = Field(max_length=10)
+    amounts: list[Amount] = Field(max_length=10)
+    quotes: list[Quote] = Field(max_length=6)
 
 
 class Summary(_Answer):
@@ -119,9 +148,46 @@ class ArticleMetadata(BaseModel):
 class ResultWarning(BaseModel):
     """A faithfulness flag or a processing note attached to a result."""
 
-    kind: Literal["quote-not-found", "person-not-found", "organization-not-found", "chunked", "language-mismatch"]
+    kind: Literal[
+        "quote-not-found",
+        "not-a-quotation",
+        "person-not-found",
+        "organization-not-found",
+        "speaker-not-found",
+        "amount-not-found",
+        "date-text-not-found",
+        "misclassified",
+        "name-not-found",
+        "number-not-found",
+        "date-not-found",
+        "wrong-language",
+        "summaries-swapped",
+        "language-mismatch",
+        "unsupported",
+        "chunked",
+    ]
     text: str
     detail: str
+    field: str | None = Field(default=None, description="Where in the answer: brief.key_points[2], key_facts.quotes[0].speaker ...")
+
+
+class EvidenceSpan(BaseModel):
+    """One evidence passage as the model gave it, and where it stands in the cleaned article (None: not found)."""
+
+    text: str
+    paragraph: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+class ClaimEvidence(BaseModel):
+    """A claim of the brief (key point, event or amount), its evidence, and whether the evidence holds."""
+
+    field: str
+    claim: str
+    evidence: list[EvidenceSpan]
+    supported: bool
+    problem: str | None = None
 
 
 class Provenance(BaseModel):
@@ -154,6 +220,9 @@ class Result(BaseModel):
     brief: Brief
     key_facts: KeyFacts
     warnings: list[ResultWarning] = Field(default_factory=list)
+    evidence: list[ClaimEvidence] = Field(
+        default_factory=list, description="Each key point, event and amount with its evidence located in the cleaned text."
+    )
     provenance: Provenance
 
 
@@ -167,22 +236,27 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 
 
 @lru_cache(maxsize=None)
-def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema in the subset OpenAI strict structured outputs accept (shared: do not mutate)."""
+def strict_json_schema(model: type[BaseModel], *, bounded: bool = True) -> dict[str, Any]:
+    """The model's JSON Schema for strict structured outputs (shared: do not mutate).
+
+    `bounded=False` drops string `maxLength`, which OpenAI's strict subset does not list (we still validate it).
+    """
     schema = copy.deepcopy(model.model_json_schema())
-    _make_strict(schema)
+    _make_strict(schema, bounded)
     return schema
 
 
-def _make_strict(node: Any) -> None:
+def _make_strict(node: Any, bounded: bool) -> None:
     # Strict mode rejects defaults and open objects, and wants every property listed as required.
     if isinstance(node, dict):
         node.pop("default", None)
+        if not bounded:
+            node.pop("maxLength", None)
         if node.get("type") == "object" and "properties" in node:
             node["additionalProperties"] = False
             node["required"] = list(node["properties"])
         for value in node.values():
-            _make_strict(value)
+            _make_strict(value, bounded)
     elif isinstance(node, list):
         for value in node:
-            _make_strict(value)
+            _make_strict(value, bounded)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
@@ -18,8 +18,9 @@ from .cache import ResultCache, cache_key
 from .clean import paragraphs
 from .config import Settings, load_settings
 from .drive import arun, run
+from .checks import NOTES, TARGET_LANGUAGE, check_answer, repair_problems
 from .errors import FaithfulnessError
-from .faithfulness import check_facts
+from .reask import texts_hash
 from .prompts import Prompt, PromptLibrary
 from .ratelimit import RateGate
 from .read import load_article
@@ -40,6 +41,8 @@ class Call:
 
     messages: list[dict[str, str]]
     sampling: dict[str, Any]
+    final: bool = False
+    """The answer the user sees (not a part to combine): checked against the article, with repair."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class Summarizer:
         if fits:
             budget = limit - _SAFETY_MARGIN
             parts = [article.text]
-            calls = [Call(whole, prompt.sampling)]
+            calls = [Call(whole, prompt.sampling, final=True)]
         else:
             overhead = count_message_tokens(prompt.render(**_variables(article, "", " (part 10 of 10)")), encoding)
             budget = max(64, limit - overhead - _SAFETY_MARGIN)
@@ -156,6 +159,8 @@ class Summarizer:
             "max_output_tokens": self.settings.max_output_tokens,
             "response_format": self.settings.response_format,
             "schema_version": SCHEMA_VERSION,
+            # What the conversation adds (re-ask texts, check repairs) shapes the answer as much as the prompt.
+            "reask": [texts_hash(), self.settings.max_repairs, self.settings.max_check_repairs, TARGET_LANGUAGE],
         }
 
     def fingerprint(self, *, prompt_version: int | None = None) -> str:
@@ -180,8 +185,15 @@ class Summarizer:
             language=plan.article.language or "(unknown)",
             parts=json.dumps(partials, ensure_ascii=False, indent=1),
         )
-        final = yield [Call(combine, plan.combine_prompt.sampling)]
+        final = yield [Call(combine, plan.combine_prompt.sampling, final=True)]
         return final[0].value, completions + final  # type: ignore[return-value]
+
+    @staticmethod
+    def _check(plan: Plan, call: Call) -> Callable[[Any], list[str]] | None:
+        """The check the conversation repairs against: the final answer against the whole article."""
+        if not call.final:
+            return None
+        return lambda summary: repair_problems(check_answer(summary, plan.article))
 
     def cached(self, plan: Plan, *, started: float | None = None) -> Result | None:
         """The cached result for a plan (marked cached, --strict applied), or None."""
@@ -199,21 +211,14 @@ class Summarizer:
     def finish(self, plan: Plan, summary: Summary, completions: list[Completion], started: float) -> Result:
         """Check an answer against the article, build the Result, cache it, then apply --strict."""
         article = plan.article
-        warnings = check_facts(summary.key_facts, "\n\n".join(filter(None, [article.title, article.text])))
+        checked = check_answer(summary, article)
+        warnings = list(checked.warnings)
         if plan.chunked:
             warnings.append(
                 ResultWarning(
                     kind="chunked",
                     text=f"{len(plan.parts)} parts",
                     detail=f"article exceeded the {plan.text_budget}-token budget; summarized in parts, then combined",
-                )
-            )
-        if article.language and summary.brief.source_language != article.language:
-            warnings.append(
-                ResultWarning(
-                    kind="language-mismatch",
-                    text=summary.brief.source_language,
-                    detail=f"model says '{summary.brief.source_language}', local detection says '{article.language}'",
                 )
             )
         tokens_in = sum(c.input_tokens for c in completions)
@@ -226,6 +231,7 @@ class Summarizer:
             brief=summary.brief,
             key_facts=summary.key_facts,
             warnings=warnings,
+            evidence=checked.evidence,
             provenance=Provenance(
                 model=self.settings.model,
                 endpoint=self.settings.endpoint_host,
@@ -250,12 +256,14 @@ class Summarizer:
         return self._enforce(result)
 
     def _enforce(self, result: Result) -> Result:
-        flags = [w for w in result.warnings if w.kind.endswith("-not-found")]
+        flags = [w for w in result.warnings if w.kind not in NOTES]
         if self.settings.strict and flags:
             names = ", ".join(f"{w.kind}: {w.text[:60]}" for w in flags[:3])
             more = f" and {len(flags) - 3} more" if len(flags) > 3 else ""
             raise FaithfulnessError(
-                f"--strict: {len(flags)} fact(s) not found in the article ({names}{more})", warnings=flags, result=result
+                f"--strict: {len(flags)} problem(s) found checking the answer against the article ({names}{more})",
+                warnings=flags,
+                result=result,
             )
         return result
 
@@ -271,7 +279,7 @@ class Summarizer:
             return cached
 
         def perform(calls: list[Call]) -> list[Completion]:
-            return [self.client.complete(c.messages, Summary, sampling=c.sampling) for c in calls]
+            return [self.client.complete(c.messages, Summary, sampling=c.sampling, check=self._check(plan, c)) for c in calls]
 
         summary, used = run(self._steps(plan), perform)
         return self.finish(plan, summary, used, started)
@@ -295,7 +303,11 @@ class Summarizer:
         """The model's validated answer for a plan (parts concurrently, then combined), without checks or cache."""
 
         async def perform(calls: list[Call]) -> list[Completion]:
-            return list(await asyncio.gather(*(self.client.acomplete(c.messages, Summary, sampling=c.sampling) for c in calls)))
+            return list(
+                await asyncio.gather(
+                    *(self.client.acomplete(c.messages, Summary, sampling=c.sampling, check=self._check(plan, c)) for c in calls)
+                )
+            )
 
         return await arun(self._steps(plan), perform)
 

@@ -183,7 +183,8 @@ def test_strict_fails_with_exit_code_6_when_a_quote_is_invented(tmp_path: Path, 
     invented = json.loads(json.dumps(valid_answer))
     invented["key_facts"]["quotes"][0]["original"] = "Nous avons gagné la guerre de l'IA"
     store = ReplayStore(tmp_path / "rec")
-    transport = RecordingTransport(store, endpoint="api.openai.com", inner=ScriptedEndpoint(ok(invented)).transport)
+    # The invented quote is sent back once for repair; the model repeats it.
+    transport = RecordingTransport(store, endpoint="api.openai.com", inner=ScriptedEndpoint(ok(invented), ok(invented)).transport)
     Summarizer(load_settings(api_key="k", use_cache=False), transport=transport).summarize(SEED_003)
 
     lenient = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache")
@@ -191,4 +192,4 @@ def test_strict_fails_with_exit_code_6_when_a_quote_is_invented(tmp_path: Path, 
     assert "Quote not found in the article: Nous avons gagné la guerre de l'IA" in lenient.stdout
     strict = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache", "--strict")
     assert strict.exit_code == 6
-    assert "--strict: 1 fact(s) not found" in strict.stderr
+    assert "--strict: 1 problem(s) found checking the answer against the article" in strict.stderr

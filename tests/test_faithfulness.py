@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarize.faithfulness import check_facts, normalize, quote_found
+from summarize.checks.text import check_facts, normalize, quote_found
 from summarize.schemas import KeyFacts, Organization, Person, Quote
 
 ARTICLE = (

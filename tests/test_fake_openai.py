@@ -75,7 +75,8 @@ def test_answer_validates_as_summary_and_echoes_the_request(serve: Callable[...,
     assert choice.finish_reason == "stop" and choice.message.refusal is None
     summary = Summary.model_validate_json(choice.message.content)
     assert summary.brief.source_language == "fr"
-    assert summary.brief.title.startswith("Brief: Le gouvernement a présenté")
+    assert summary.brief.title == "A brief of the article"
+    assert summary.brief.key_points[0].evidence == ["Le gouvernement a présenté mardi un plan pour les hôpitaux."]
     assert summary.brief.source_summary == "Le gouvernement a présenté mardi un plan pour les hôpitaux."
     assert len(summary.brief.key_points) == 3
     assert response.usage.prompt_tokens > len(FRENCH) // 4 and response.usage.total_tokens > response.usage.prompt_tokens
@@ -96,7 +97,7 @@ def test_article_is_taken_from_between_the_prompt_delimiters() -> None:
 def test_english_answer_is_english(serve: Callable[..., Any]) -> None:
     _, client = serve()
     summary = Summary.model_validate_json(chat(client, ENGLISH).choices[0].message.content)
-    assert summary.brief.source_language == "en" and summary.brief.summary.startswith("The council approved")
+    assert summary.brief.source_language == "en" and summary.brief.source_summary.startswith("The council approved")
 
 
 def test_concurrency_cap_queues_requests(serve: Callable[..., Any]) -> None:
@@ -359,7 +360,7 @@ def test_batch_flow_completes_after_polling(serve: Callable[..., Any]) -> None:
         assert line["id"].startswith("batch_req_") and line["error"] is None
         assert line["response"]["status_code"] == 200
         content = line["response"]["body"]["choices"][0]["message"]["content"]
-        assert Summary.model_validate_json(content).brief.summary.startswith(texts[line["custom_id"]][:7])
+        assert Summary.model_validate_json(content).brief.source_summary.startswith(texts[line["custom_id"]][:7])
     assert client.files.retrieve(batch.output_file_id).purpose == "batch_output"
     # Resuming polls the same batch: nothing is created twice, no article is answered twice.
     assert client.batches.retrieve(created.id).status == "completed"

@@ -132,7 +132,7 @@ def test_an_article_in_another_language_is_summarized_and_its_language_recorded(
     answer = json.loads(json.dumps(valid_answer))
     answer["brief"]["source_language"] = "de"
     answer["key_facts"] = {"people": [], "organizations": [], "events": [], "amounts": [], "quotes": []}
-    endpoint = ScriptedEndpoint(ok(answer))
+    endpoint = ScriptedEndpoint(lambda request: ok(answer))  # seed 003's key points fail here: one re-ask
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as summarizer:
         result = summarizer.summarize(str(german))
     assert result.article.language == "de"

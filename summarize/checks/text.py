@@ -1,68 +1,97 @@
-"""Check a validated answer against its source: every quote and every name must be in the cleaned article."""
+"""Normalized text with a map back to the original: what "found in the article" compares, and where it was found."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-from .schemas import KeyFacts, ResultWarning
-
 # Quote marks and apostrophes become spaces ("l’Élysée" -> "l elysee") so elision never glues words together.
-_QUOTE_CHARS = str.maketrans({c: " " for c in "\"'«»“”„‟‘’‚‛‹›`´ʼ"})
-_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
-_ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|\(\s*(?:…|\.\.\.)\s*\)")
-
-
+_QUOTE_CHARS = {c: " " for c in "\"'«»“”„‟‘’‚‛‹›`´ʼ"}
+_DASHES = {c: "-" for c in "‐‑‒–—―−"}
+# Invisible characters vanish: "Sam\u200b Altman" in a scraped page is "Sam Altman" to a reader.
+_INVISIBLE = {c: "" for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"}
+_TABLE = str.maketrans({**_QUOTE_CHARS, **_DASHES, **_INVISIBLE})
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|\(\s*(?:…|\.\.\.)\s*\)")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _fold(char: str) -> str:
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", char)).translate(_TABLE).casefold()
 
 
 @lru_cache(maxsize=256)  # the same article is normalized for every quote it is checked against
 def normalize(text: str) -> str:
-    """Lower-case, accent-free, quote-free text with single spaces: what 'found in the article' compares."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    no_accents = _COMBINING.sub("", decomposed)
-    plain = no_accents.translate(_QUOTE_CHARS).translate(_DASHES).casefold()
-    return re.sub(r"\s+", " ", plain).strip()
+    """Lower-case, accent-free, quote-free text with single spaces and no invisible characters."""
+    return re.sub(r"\s+", " ", _fold(text)).strip()
 
 
-def _contains_words(haystack: str, needle: str) -> bool:
-    if not needle:
-        return True
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack) is not None
+@dataclass(frozen=True)
+class Span:
+    """Where a passage was found: character offsets into the original text and its paragraph (0-based)."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+class MappedText:
+    """An article normalized once, with every normalized character mapped back to its original offset."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        chars: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(original):
+            for folded in _fold(char):
+                if folded.isspace():
+                    if not chars or chars[-1] == " ":
+                        continue
+                    folded = " "
+                chars.append(folded)
+                origin.append(index)
+        self.text = "".join(chars)
+        self._origin = origin
+        self._breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(original)]
+
+    def paragraph_of(self, offset: int) -> int:
+        """0-based index of the paragraph (blank-line separated) holding an original offset."""
+        return sum(1 for b in self._breaks if b < offset)
+
+    def _span(self, start: int, end: int) -> Span:
+        first, last = self._origin[start], self._origin[end - 1] + 1
+        return Span(first, last, self.paragraph_of(first))
+
+    def find(self, passage: str) -> Span | None:
+        """Where the passage (cut at any ellipsis, fragments in order) stands in the original, or None."""
+        fragments = [normalize(f).strip(" ,.;:!?") for f in _ELLIPSIS.split(passage)]
+        fragments = [f for f in fragments if f]
+        if not fragments:
+            return None
+        position, start = 0, None
+        for fragment in fragments:
+            found = self.text.find(fragment, position)
+            if found < 0:
+                return None
+            start = found if start is None else start
+            position = found + len(fragment)
+        assert start is not None
+        return self._span(start, position)
+
+    def has_words(self, words: str) -> bool:
+        """True when the words stand in the text as whole words (normalized)."""
+        needle = normalize(words)
+        return not needle or re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", self.text) is not None
+
+
+@lru_cache(maxsize=64)
+def mapped(text: str) -> MappedText:
+    """The mapped form of an article, built once per article however many checks ask."""
+    return MappedText(text)
 
 
 def quote_found(quote: str, source: str) -> bool:
     """True when the quote, cut at any ellipsis, appears fragment by fragment and in order in the source."""
-    haystack = normalize(source)
-    position = 0
-    fragments = [normalize(f).strip(" ,.;:!?") for f in _ELLIPSIS.split(quote)]
-    fragments = [f for f in fragments if f]
-    if not fragments:
-        return False
-    for fragment in fragments:
-        found = haystack.find(fragment, position)
-        if found < 0:
-            return False
-        position = found + len(fragment)
-    return True
-
-
-def check_facts(facts: KeyFacts, source: str) -> list[ResultWarning]:
-    """Warnings for quotes, people and organizations that the source text does not contain."""
-    haystack = normalize(source)
-    warnings: list[ResultWarning] = []
-    for quote in facts.quotes:
-        if not quote_found(quote.original, source):
-            warnings.append(
-                ResultWarning(kind="quote-not-found", text=quote.original, detail="not found verbatim in the article")
-            )
-    for person in facts.people:
-        if not _contains_words(haystack, normalize(person.name)):
-            warnings.append(ResultWarning(kind="person-not-found", text=person.name, detail="name not in the article"))
-    for organization in facts.organizations:
-        if not _contains_words(haystack, normalize(organization.name)):
-            warnings.append(
-                ResultWarning(kind="organization-not-found", text=organization.name, detail="name not in the article")
-            )
-    return warnings
+    return mapped(source).find(quote) is not None

@@ -1,0 +1,141 @@
+"""Describe real-model recordings (recording.json) and tabulate what the checks found in them (TABLE.md).
+
+    python scripts/real_model_table.py meta DIR --seconds N --exit-code N -- COMMAND...
+    python scripts/real_model_table.py table ROOT
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from summarize.config import load_settings  # noqa: E402
+from summarize.errors import SummarizeError  # noqa: E402
+from summarize.prompts import PromptLibrary  # noqa: E402
+from summarize.reask import texts_hash  # noqa: E402
+from summarize.schemas import SCHEMA_VERSION  # noqa: E402
+from summarize.summarizer import Summarizer  # noqa: E402
+
+CACHE = Path(os.environ.get("SUMMARIZE_LOCAL_MODEL_DIR", Path.home() / ".cache" / "summarize-local-model"))
+MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+SERVER_FLAGS = "-t 2 -c 16384 -np 2 --jinja --no-ui"
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def prompt_versions(command: list[str]) -> dict[str, list[object]]:
+    """The prompts a recording used: task -> [version, hash] (what a stale-recording test compares)."""
+    library = PromptLibrary(None)
+    version = int(command[command.index("--prompt-version") + 1]) if "--prompt-version" in command else None
+    summary, combine = library.load("summary", version), library.load("combine")
+    return {"summary": [summary.version, summary.hash], "combine": [combine.version, combine.hash]}
+
+
+def meta(directory: Path, seconds: int, exit_code: int, command: list[str]) -> None:
+    """Write recording.json beside the exchanges."""
+    server_version = (CACHE / "llama-server.version").read_text().strip() if (CACHE / "llama-server.version").exists() else "unknown"
+    info = {
+        "origin": "recorded",
+        "server": f"llama.cpp llama-server built from PyPI {server_version} (scripts/local-model)",
+        "server_flags": SERVER_FLAGS,
+        "model_file": MODEL_FILE,
+        "model_sha256": MODEL_SHA256,
+        "model": os.environ.get("SUMMARIZE_MODEL"),
+        "command": " ".join(["summarize", *command[1:]]) if command else "",
+        "prompts": prompt_versions(command),
+        "schema_version": SCHEMA_VERSION,
+        "reask_texts": texts_hash(),
+        "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": seconds,
+        "exit_code": exit_code,
+        "exchanges": len(list((directory / "exchanges").glob("*.json"))),
+    }
+    (directory / "recording.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def replay(directory: Path, seed: Path, version: int | None, **overrides: object) -> dict[str, object]:
+    """Replay one seed from a recording: exit codes (plain and --strict), warnings, tokens."""
+    settings = load_settings(replay_dir=directory / "exchanges", use_cache=False, model=_model(directory), **overrides)
+    with Summarizer(settings) as summarizer:
+        try:
+            result = summarizer.summarize(seed, prompt_version=version)
+        except SummarizeError as exc:
+            return {"exit": exc.exit_code, "strict_exit": exc.exit_code, "error": str(exc)[:90], "kinds": Counter()}
+    kinds = Counter(w.kind for w in result.warnings)
+    flagged = sum(n for k, n in kinds.items() if k != "chunked")
+    return {
+        "exit": 0,
+        "strict_exit": 6 if flagged else 0,
+        "kinds": kinds,
+        "tokens": f"{result.provenance.input_tokens} / {result.provenance.output_tokens}",
+        "attempts": result.provenance.attempts,
+    }
+
+
+def _model(directory: Path) -> str:
+    return json.loads((directory / "recording.json").read_text())["model"]
+
+
+def table(root: Path) -> None:
+    """The before/after table on the seeds, then the long article, as Markdown."""
+    print("| prompt | seed | exit | --strict | attempts | wrong language | unsupported | other warnings | seconds | tokens in / out |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, version in (("v1", 1), ("v2", 2)):
+        directory = root / name
+        if not (directory / "recording.json").exists():
+            continue
+        seconds = {}
+        for line in (directory / "index.jsonl").read_text().splitlines():
+            entry = json.loads(line)
+            if "source" in entry:
+                seconds[Path(entry["source"]).name] = entry.get("elapsed_seconds")
+        for seed in SEEDS:
+            row = replay(directory, seed, version)
+            kinds: Counter = row["kinds"]  # type: ignore[assignment]
+            wrong = kinds.pop("wrong-language", 0) + kinds.pop("summaries-swapped", 0)
+            unsupported = kinds.pop("unsupported", 0)
+            other = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or row.get("error", "—")
+            print(
+                f"| v{version} | {seed.stem[:3]} | {row['exit']} | {row['strict_exit']} | {row.get('attempts', '—')} | {wrong} | "
+                f"{unsupported} | {other} | {seconds.get(seed.name, '—')} | {row.get('tokens', '—')} |"
+            )
+    long_dir = root / "long"
+    if (long_dir / "recording.json").exists():
+        row = replay(long_dir, ROOT / "seeds" / "002_29228b88b642a15f.txt", 2, max_input_tokens=2600)
+        kinds = row["kinds"]  # type: ignore[assignment]
+        info = json.loads((long_dir / "recording.json").read_text())
+        print(
+            f"\nLong article (seed 002, `--max-input-tokens 2600`, parts then combine): exit {row['exit']}, "
+            f"--strict {row['strict_exit']}, warnings: {', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or row.get('error')}, "
+            f"{info['wall_seconds']} s."
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="what", required=True)
+    m = sub.add_parser("meta")
+    m.add_argument("directory", type=Path)
+    m.add_argument("--seconds", type=int, required=True)
+    m.add_argument("--exit-code", type=int, required=True)
+    m.add_argument("command", nargs=argparse.REMAINDER)
+    t = sub.add_parser("table")
+    t.add_argument("root", type=Path)
+    args = parser.parse_args()
+    if args.what == "meta":
+        meta(args.directory, args.seconds, args.exit_code, [c for c in args.command if c != "--"])
+    else:
+        table(args.root)
+
+
+if __name__ == "__main__":
+    main()
