@@ -235,18 +235,3 @@ def test_describe_validation_error_is_short_and_located() -> None:
     text = describe_validation_error(info.value, limit=3)
     assert text.startswith("brief.title: Field required")
     assert "and " in text and "more" in text
-
-
-def test_replay_of_a_real_llama_cpp_session_falls_back_repairs_and_fails_clearly() -> None:
-    # Recorded with --record against llama-cpp-python 0.3.36's server running gemma-3-270m (see README).
-    from .fakes import FIXTURES
-
-    directory = FIXTURES / "recorded" / "llama-cpp-gemma3-270m"
-    from summarize.summarizer import Summarizer
-
-    settings = load_settings(replay_dir=directory, base_url="http://127.0.0.1:8765/v1", model="gemma", use_cache=False, max_repairs=1)
-    with Summarizer(settings) as summarizer, pytest.raises(ValidationFailedError) as info:
-        summarizer.summarize(FIXTURES.parent.parent / "seeds" / "001_032697ea5a8e0f72.txt")
-    assert info.value.attempts == 2
-    assert "json_object" in str(info.value) and "brief: Field required" in info.value.last_error
-    assert info.value.usage["input_tokens"] > 2000
