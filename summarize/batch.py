@@ -462,7 +462,11 @@ class BatchRunner:
     async def _finish_job(self, job: _Job, answer: Any, loop: asyncio.AbstractEventLoop, executor: Executor) -> ItemReport:
         """Stage 3: faithfulness checks, cache, outputs written atomically; the report line."""
         try:
-            result = answer if isinstance(answer, Result) else self.summarizer.finish(job.plan, *answer, job.started)
+            if isinstance(answer, Result):
+                result = answer
+            else:
+                summary, completions = answer
+                result = self.summarizer.finish(job.plan, summary, completions, job.started)
             await loop.run_in_executor(executor, write_outputs, result, job.paths)
         except Exception as exc:
             return failure_report(job.source, exc, job.started)

@@ -34,7 +34,7 @@ from .batch import (
 )
 from .errors import ModelError, SummarizeError
 from .files import atomic_write_text, atomic_writer
-from .schemas import Result, Summary
+from .schemas import Result
 from .summarizer import Plan, Summarizer
 
 __all__ = ["STATE_NAME", "BatchAPIRun"]
@@ -145,8 +145,7 @@ class BatchAPIRun:
     # ----------------------------------------------------------------------- submitting and waiting
 
     def _first_request(self, plan: Plan) -> dict[str, Any]:
-        call = plan.calls[0]
-        return next(self.summarizer.client.conversation(call.messages, Summary, sampling=call.sampling))
+        return next(self.summarizer.conversation(plan))
 
     async def _submit(self, pending: dict[str, _Pending]) -> dict[str, Any]:
         client = self.summarizer.client.async_client
@@ -226,11 +225,10 @@ class BatchAPIRun:
             if response.get("status_code") != 200:
                 detail = (response.get("body") or {}).get("error") or line.get("error") or {}
                 raise ModelError(f"the Batch API could not answer: {detail.get('message', 'no detail')}")
-            call = plan.calls[0]
-            steps = self.summarizer.client.conversation(call.messages, Summary, sampling=call.sampling)
+            steps = self.summarizer.conversation(plan)
             next(steps)  # the request that was sent in the batch
             completion = await self.summarizer.client.aresume(steps, ChatCompletion.model_validate(response["body"]))
-            result = self.summarizer.finish(plan, completion.value, [completion], started)  # type: ignore[arg-type]
+            result = self.summarizer.finish(plan, completion.value, [completion], started)
             return self._written(source, result, paths, started, half_price=True)
         except Exception as exc:  # one bad answer never stops the run
             return failure_report(source, exc, started)

@@ -241,9 +241,9 @@ def _find_date(folded: str, allow_year: bool = False) -> tuple[str, int, int] | 
                 best = (iso, match.start(), end)
                 break
     if best is None and allow_year:
-        match = _YEAR_ONLY.search(folded)
-        if match:
-            best = (match.group(1), match.start(), match.end())
+        year = _YEAR_ONLY.search(folded)
+        if year:
+            best = (year.group(1), year.start(), year.end())
     return best
 
 
@@ -574,7 +574,8 @@ def _sentence_cuts(text: str) -> list[int]:
         token = _token_around(text, punct_start)
         if "://" in token or "www." in token.casefold() or "@" in token:
             continue
-        right = re.match(r"[^\W\d_]*", nxt).group()
+        letters = re.match(r"[^\W\d_]*", nxt)
+        right = letters.group() if letters else ""
         after = nxt[len(right):len(right) + 1]
         if right.casefold() in _TLDS and (not after or after.isspace() or after in "/,;:)"):
             continue  # a domain name written with a capital: Amazon.Com
@@ -721,9 +722,10 @@ def _byline(text: str, folded: str, meta: _Meta) -> bool:
         stamp = _DATE_WORDS.sub(" ", _RELATIVE.sub(" ", _TIMEZONE.sub(" ", _TIME.sub(" ", folded))))
         if len(folded) <= 120 and _RELATIVE.search(folded) and _PUNCT_ONLY.fullmatch(stamp):
             return True
-    if _CREDIT.match(folded) and not folded.endswith((".", "!", "?")):
+    credit = _CREDIT.match(folded)
+    if credit and not folded.endswith((".", "!", "?")):
         # "Reporting by Jane Smith in San Francisco; Editing by Tom Brown"
-        first = re.split(r";| in | a | à |,", text[_CREDIT.match(folded).end():])[0].strip()
+        first = re.split(r";| in | a | à |,", text[credit.end():])[0].strip()
         meta.offer("author", first if 2 <= len(first) <= 60 else None, 2)
         return True
     agency = _AGENCY.match(folded)
@@ -884,7 +886,7 @@ def clean_text(raw: str) -> Cleaned:
         previous = pieces[i - 1] if i else None
         kept = piece.rule is None
         glued_to_previous = piece.joined_to_prev and previous is not None
-        if piece.fixes and (kept or (glued_to_previous and previous.rule is None)):
+        if piece.fixes and (kept or (glued_to_previous and previous is not None and previous.rule is None)):
             fixes.extend(piece.fixes)
         if kept or piece.rule == _TITLE:
             continue

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx2
 import openai
@@ -44,10 +44,10 @@ Check = Callable[[Any], list[str]]
 """Problems a validated answer has against its source (one line each); an empty list means none."""
 
 @dataclass
-class Completion:
-    """A validated answer and what it took to get it."""
+class Completion(Generic[T]):
+    """A validated answer (of the answer model asked for) and what it took to get it."""
 
-    value: BaseModel
+    value: T
     response_format: ResponseMode
     attempts: int
     input_tokens: int = 0
@@ -247,7 +247,7 @@ class ModelClient:
         key = s.api_key.get_secret_value() if s.api_key else "unused-no-key"  # local servers ignore the key
         return {"api_key": key, "base_url": s.base_url, "max_retries": s.max_retries, "timeout": s.timeout}
 
-    def _transport(self) -> httpx2.BaseTransport:
+    def _transport(self) -> FormatRejectionTransport | RateLimitTransport:
         s = self.settings
         inner: Any = self._custom_transport
         if inner is None and s.replay_dir is not None:
@@ -285,7 +285,7 @@ class ModelClient:
         *,
         sampling: dict[str, Any] | None = None,
         check: Check | None = None,
-    ) -> Completion:
+    ) -> Completion[T]:
         """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers.
 
         `check` finds problems a valid answer has against its source; they are sent back for repair up to
@@ -304,7 +304,7 @@ class ModelClient:
         *,
         sampling: dict[str, Any] | None = None,
         check: Check | None = None,
-    ) -> Completion:
+    ) -> Completion[T]:
         """Async twin of `complete`, sharing the same conversation logic."""
 
         try:
@@ -319,11 +319,11 @@ class ModelClient:
         *,
         sampling: dict[str, Any] | None = None,
         check: Check | None = None,
-    ) -> Generator[Request, Any, Completion]:
+    ) -> Generator[Request, Any, Completion[T]]:
         """The sans-IO conversation behind `complete`: yields request bodies, receives responses or openai errors."""
         return self._conversation(messages, model, sampling or {}, check)
 
-    async def aresume(self, steps: Generator[Request, Any, Completion], outcome: Any) -> Completion:
+    async def aresume(self, steps: Generator[Request, Any, Completion[T]], outcome: Any) -> Completion[T]:
         """Feed a response obtained elsewhere (e.g. from the Batch API) into a conversation; repairs run live."""
         try:
             return await aresume(steps, outcome, self._asend)
@@ -374,7 +374,7 @@ class ModelClient:
 
     def _conversation(
         self, messages: list[dict[str, str]], model: type[T], sampling: dict[str, Any], check: Check | None = None
-    ) -> Generator[Request, Any, Completion]:
+    ) -> Generator[Request, Any, Completion[T]]:
         # Sans-IO: yields the next request, receives the response or the openai error; the sync and async
         # drivers above only do the I/O.
         # OpenAI's strict subset has no maxLength; grammar-based servers (llama.cpp) need it to stop a loop.

@@ -145,27 +145,31 @@ class ArticleMetadata(BaseModel):
     characters: int = 0
 
 
+WarningKind = Literal[
+    "quote-not-found",
+    "not-a-quotation",
+    "person-not-found",
+    "organization-not-found",
+    "speaker-not-found",
+    "amount-not-found",
+    "date-text-not-found",
+    "misclassified",
+    "name-not-found",
+    "number-not-found",
+    "date-not-found",
+    "wrong-language",
+    "summaries-swapped",
+    "language-mismatch",
+    "unsupported",
+    "chunked",
+]
+"""Named faults of an answer (see summarize/checks) and processing notes ("chunked")."""
+
+
 class ResultWarning(BaseModel):
     """A faithfulness flag or a processing note attached to a result."""
 
-    kind: Literal[
-        "quote-not-found",
-        "not-a-quotation",
-        "person-not-found",
-        "organization-not-found",
-        "speaker-not-found",
-        "amount-not-found",
-        "date-text-not-found",
-        "misclassified",
-        "name-not-found",
-        "number-not-found",
-        "date-not-found",
-        "wrong-language",
-        "summaries-swapped",
-        "language-mismatch",
-        "unsupported",
-        "chunked",
-    ]
+    kind: WarningKind
     text: str
     detail: str
     field: str | None = Field(default=None, description="Where in the answer: brief.key_points[2], key_facts.quotes[0].speaker ...")

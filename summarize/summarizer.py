@@ -1,4 +1,4 @@
-"""The pipeline: article -> prompt(s) -> validated answer -> faithfulness check -> cached Result."""
+"""The pipeline: article -> prompt(s) -> validated answer -> checks against the article -> cached Result."""
 
 from __future__ import annotations
 
@@ -174,11 +174,11 @@ class Summarizer:
             }
         )
 
-    def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion], tuple[Summary, list[Completion]]]:
+    def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion[Summary]], tuple[Summary, list[Completion[Summary]]]]:
         # Sans-IO like the client: yields the calls to make (in parallel if the driver can), receives completions.
         completions = yield plan.calls
         if not plan.chunked:
-            return completions[0].value, completions  # type: ignore[return-value]
+            return completions[0].value, completions
         partials = [c.value.model_dump(mode="json") for c in completions]
         combine = plan.combine_prompt.render(
             title=plan.article.title or "(unknown)",
@@ -186,7 +186,7 @@ class Summarizer:
             parts=json.dumps(partials, ensure_ascii=False, indent=1),
         )
         final = yield [Call(combine, plan.combine_prompt.sampling, final=True)]
-        return final[0].value, completions + final  # type: ignore[return-value]
+        return final[0].value, completions + final
 
     @staticmethod
     def _check(plan: Plan, call: Call) -> Callable[[Any], list[str]] | None:
@@ -194,6 +194,11 @@ class Summarizer:
         if not call.final:
             return None
         return lambda summary: repair_problems(check_answer(summary, plan.article))
+
+    def conversation(self, plan: Plan) -> Generator[dict[str, Any], Any, Completion[Summary]]:
+        """The sans-IO conversation of a one-part plan (the Batch API sends its first request, then feeds it)."""
+        call = plan.calls[0]
+        return self.client.conversation(call.messages, Summary, sampling=call.sampling, check=self._check(plan, call))
 
     def cached(self, plan: Plan, *, started: float | None = None) -> Result | None:
         """The cached result for a plan (marked cached, --strict applied), or None."""
@@ -208,7 +213,7 @@ class Summarizer:
         hit.provenance.elapsed_seconds = round(time.perf_counter() - started, 4)
         return self._enforce(hit)
 
-    def finish(self, plan: Plan, summary: Summary, completions: list[Completion], started: float) -> Result:
+    def finish(self, plan: Plan, summary: Summary, completions: list[Completion[Summary]], started: float) -> Result:
         """Check an answer against the article, build the Result, cache it, then apply --strict."""
         article = plan.article
         checked = check_answer(summary, article)
@@ -278,7 +283,7 @@ class Summarizer:
         if cached is not None:
             return cached
 
-        def perform(calls: list[Call]) -> list[Completion]:
+        def perform(calls: list[Call]) -> list[Completion[Summary]]:
             return [self.client.complete(c.messages, Summary, sampling=c.sampling, check=self._check(plan, c)) for c in calls]
 
         summary, used = run(self._steps(plan), perform)
@@ -299,10 +304,10 @@ class Summarizer:
         summary, used = await self.aanswer(plan)
         return self.finish(plan, summary, used, started)
 
-    async def aanswer(self, plan: Plan) -> tuple[Summary, list[Completion]]:
+    async def aanswer(self, plan: Plan) -> tuple[Summary, list[Completion[Summary]]]:
         """The model's validated answer for a plan (parts concurrently, then combined), without checks or cache."""
 
-        async def perform(calls: list[Call]) -> list[Completion]:
+        async def perform(calls: list[Call]) -> list[Completion[Summary]]:
             return list(
                 await asyncio.gather(
                     *(self.client.acomplete(c.messages, Summary, sampling=c.sampling, check=self._check(plan, c)) for c in calls)

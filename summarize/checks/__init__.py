@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..schemas import Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary
+from ..schemas import Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary, WarningKind
 from .evidence import locate
 from .grounding import (
     is_title_case,
@@ -57,8 +57,8 @@ def repair_problems(checked: Checked) -> list[str]:
     return [f"{w.field}: {w.detail} ({w.text[:80]!r})" for w in checked.flags]
 
 
-def _warn(kind: str, field: str, text: str, detail: str) -> ResultWarning:
-    return ResultWarning(kind=kind, field=field, text=text, detail=detail)  # type: ignore[arg-type]
+def _warn(kind: WarningKind, field: str, text: str, detail: str) -> ResultWarning:
+    return ResultWarning(kind=kind, field=field, text=text, detail=detail)
 
 
 def check_answer(summary: Summary, article: Article, *, target: str = TARGET_LANGUAGE) -> Checked:
