@@ -36,7 +36,7 @@ NOTES = frozenset({"chunked"})
 TARGET_LANGUAGE = "en"
 
 _OPENING = "«“„‹"
-_CLOSING = "»”‹›"
+_CLOSING = "»”›"
 
 
 @dataclass(frozen=True)

@@ -106,17 +106,19 @@ def _close(value: float, known: frozenset[float]) -> bool:
     return value in known or any(abs(value - k) <= 1e-9 * max(1.0, abs(k)) for k in known)
 
 
-def day_months(text: str) -> set[tuple[int, int]]:
+@lru_cache(maxsize=64)  # asked of the same article for every field
+def day_months(text: str) -> frozenset[tuple[int, int]]:
     """(day, month) pairs written in the text: `17 novembre`, `November 17`, `1er mai`, `2023-11-17`, `17/11/2023`."""
     plain = normalize(text)
     pairs = {(int(d), _MONTH_NUMBER[m]) for d, m in _DAY_MONTH.findall(plain)}
     pairs |= {(int(d), _MONTH_NUMBER[m]) for m, d in _MONTH_DAY.findall(plain)}
     pairs |= {(int(d), int(m)) for _y, m, d in _ISO_DAY.findall(plain)}
     pairs |= {(int(d), int(m)) for d, m, _y in _SLASH_DAY.findall(plain)}
-    return pairs
+    return frozenset(pairs)
 
 
-def months(text: str) -> set[int]:
+@lru_cache(maxsize=64)
+def months(text: str) -> frozenset[int]:
     """Months named or written as ISO/slash dates in the text."""
     plain = normalize(text)
     found = {_MONTH_NUMBER[w] for w in re.findall(r"[a-z]+", plain) if w in _MONTH_NUMBER and w != "may"}
@@ -124,7 +126,7 @@ def months(text: str) -> set[int]:
     found |= {int(m) for m in re.findall(r"\b\d{4}-(\d{2})\b", plain)}
     if re.search(r"\bmay\s+(\d{1,2}|\d{4})\b|\b\d{1,2}\s+may\b", plain):
         found.add(5)  # "may" alone is a verb in English
-    return found
+    return frozenset(found)
 
 
 def ungrounded_dates(english: str, article: str) -> list[str]:

@@ -18,6 +18,7 @@ _ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|\(\s*(?:…|\.\.\.)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
+@lru_cache(maxsize=4096)  # articles reuse a few hundred distinct characters
 def _fold(char: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", char)).translate(_TABLE).casefold()
 
