@@ -20,17 +20,22 @@ CONVERSATION_TEXTS = (REPAIR_TEXT, CHECK_REPAIR_TEXT, LOOP_REPAIR_TEXT)
 """Every text the conversation itself adds to a request: part of the cache key, like the prompt files."""
 
 
-def repeated_fragment(text: str, *, tail: int = 1200, min_repeats: int = 4) -> str | None:
-    """The fragment a looping answer repeats at its end (4+ times in its last 1,200 characters), or None."""
+def repeated_fragment(text: str, *, tail: int = 6000, min_repeats: int = 3) -> str | None:
+    """The fragment a looping answer repeats at its end (3+ times, or a long line 4+ times, in its last 6,000 characters).
+
+    Only asked of an answer already cut off at the output limit, where repetition is the likely cause: a
+    real 1.5B model repeated a 450-character quote object until 2,500 tokens ran out.
+    """
     window = text[-tail:]
     for size in range(8, len(window) // min_repeats + 1):
         unit = window[-size:]
         if window.endswith(unit * min_repeats):
             return unit.strip() or unit
-    # Loops with small variations (a counter, a date) repeat whole lines instead.
+    # Loops with small variations (a counter, a date, the cut-off last item) repeat whole lines instead.
     lines = [re.sub(r"\d+", "0", line.strip()) for line in window.splitlines() if line.strip()]
     for line in dict.fromkeys(lines):
-        if len(line) >= 12 and lines.count(line) >= min_repeats:
+        # Short lines ("evidence": [) recur in any answer, and three people may share a role: 4+ long ones.
+        if len(line) >= 40 and lines.count(line) >= min_repeats + 1:
             return line
     return None
 

@@ -21,7 +21,7 @@ from summarize.render import to_markdown
 from summarize.schemas import Article, Summary
 from summarize.summarizer import Summarizer
 
-from .fakes import ANSWERS, SEED_003, SEEDS, ScriptedEndpoint, chat_completion, ok
+from .fakes import ANSWERS, FIXTURES, SEED_003, SEEDS, ScriptedEndpoint, chat_completion, ok
 
 ARTICLE_003 = load_article(str(SEED_003))
 FAITHFUL_003 = json.loads((ANSWERS / "003_f41e5d1e8166288f.json").read_text(encoding="utf-8"))
@@ -273,6 +273,15 @@ def test_a_looping_answer_cut_at_the_limit_is_re_asked_not_waited_out() -> None:
         result = s.summarize(SEED_003)
     assert result.provenance.attempts == 2
     assert "kept repeating" in endpoint.bodies[1]["messages"][-1]["content"]
+
+
+def test_the_real_models_loop_is_detected_and_re_asked() -> None:
+    recorded = json.loads((FIXTURES / "recorded" / "qwen2.5-coder-1.5b-looping-answer.json").read_text(encoding="utf-8"))
+    assert recorded["response"]["choices"][0]["finish_reason"] == "length"
+    endpoint = ScriptedEndpoint(httpx2.Response(200, json=recorded["response"]), ok(FAITHFUL_003))
+    with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
+        assert s.summarize(SEED_003).provenance.attempts == 2
+    assert "kept repeating '«que Sam Altman et Greg Brockman" in endpoint.bodies[1]["messages"][-1]["content"]
 
 
 def test_a_truncated_answer_that_does_not_loop_is_still_an_error() -> None:
