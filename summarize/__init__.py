@@ -21,6 +21,7 @@ _EXPORTS = {
     "load_settings": "config",
     "CacheError": "errors",
     "ConfigurationError": "errors",
+    "check_answer": "checks",
     "EndpointError": "errors",
     "FaithfulnessError": "errors",
     "InputError": "errors",
@@ -37,6 +38,8 @@ _EXPORTS = {
     "to_markdown": "render",
     "Article": "schemas",
     "Brief": "schemas",
+    "ClaimEvidence": "schemas",
+    "KeyPoint": "schemas",
     "KeyFacts": "schemas",
     "Result": "schemas",
     "ResultWarning": "schemas",
@@ -65,6 +68,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .batch import BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
     from .batch_api import BatchAPIRun
+    from .checks import check_answer
     from .config import Settings, load_settings
     from .errors import (
         BatchFailedError,
@@ -84,5 +88,5 @@ if TYPE_CHECKING:
     )
     from .read import load_article
     from .render import to_json, to_markdown
-    from .schemas import Article, Brief, KeyFacts, Result, ResultWarning, Summary
+    from .schemas import Article, Brief, ClaimEvidence, KeyFacts, KeyPoint, Result, ResultWarning, Summary
     from .summarizer import Summarizer, asummarize_article, summarize_article
