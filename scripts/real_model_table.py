@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from summarize.config import load_settings  # noqa: E402
 from summarize.errors import SummarizeError  # noqa: E402
 from summarize.prompts import PromptLibrary  # noqa: E402
+from summarize.read import load_article  # noqa: E402
 from summarize.reask import texts_hash  # noqa: E402
 from summarize.schemas import SCHEMA_VERSION  # noqa: E402
 from summarize.summarizer import Summarizer  # noqa: E402
@@ -50,6 +51,8 @@ def meta(directory: Path, seconds: int, exit_code: int, command: list[str]) -> N
         "model_file": MODEL_FILE,
         "model_sha256": MODEL_SHA256,
         "model": os.environ.get("SUMMARIZE_MODEL"),
+        # Replays must name the same endpoint: the schema sent to a non-OpenAI host is bounded (maxLength).
+        "base_url": os.environ.get("SUMMARIZE_BASE_URL"),
         "command": " ".join(["summarize", *command[1:]]) if command else "",
         "prompts": prompt_versions(command),
         "schema_version": SCHEMA_VERSION,
@@ -64,57 +67,76 @@ def meta(directory: Path, seconds: int, exit_code: int, command: list[str]) -> N
 
 def replay(directory: Path, seed: Path, version: int | None, **overrides: object) -> dict[str, object]:
     """Replay one seed from a recording: exit codes (plain and --strict), warnings, tokens."""
-    settings = load_settings(replay_dir=directory / "exchanges", use_cache=False, model=_model(directory), **overrides)
+    info = json.loads((directory / "recording.json").read_text())
+    settings = load_settings(
+        replay_dir=directory / "exchanges", use_cache=False, model=info["model"], base_url=info["base_url"], **overrides
+    )
     with Summarizer(settings) as summarizer:
         try:
             result = summarizer.summarize(seed, prompt_version=version)
         except SummarizeError as exc:
-            return {"exit": exc.exit_code, "strict_exit": exc.exit_code, "error": str(exc)[:90], "kinds": Counter()}
+            return {"exit": exc.exit_code, "strict_exit": exc.exit_code, "error": f"error: {str(exc)[:70]}", "kinds": Counter()}
     kinds = Counter(w.kind for w in result.warnings)
     flagged = sum(n for k, n in kinds.items() if k != "chunked")
-    return {
-        "exit": 0,
-        "strict_exit": 6 if flagged else 0,
-        "kinds": kinds,
-        "tokens": f"{result.provenance.input_tokens} / {result.provenance.output_tokens}",
-        "attempts": result.provenance.attempts,
-    }
+    return {"exit": 0, "strict_exit": 6 if flagged else 0, "kinds": kinds}
 
 
-def _model(directory: Path) -> str:
-    return json.loads((directory / "recording.json").read_text())["model"]
+def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Seconds, tokens in, tokens out and requests per seed, from the exchanges of a one-at-a-time (--jobs 1) recording.
+
+    Each exchange is saved when its answer arrives, so with one request at a time an exchange took the
+    time since the previous one was saved (the first: since the run started).
+    """
+    info = json.loads((directory / "recording.json").read_text())
+    openings = {seed.stem[:3]: load_article(str(seed)).text[:200] for seed in SEEDS}
+    exchanges = [json.loads(p.read_text()) for p in (directory / "exchanges").glob("*.json")]
+    exchanges.sort(key=lambda e: e["recorded_at"])
+    end = datetime.fromisoformat(info["recorded_at"])
+    previous = end.timestamp() - info["wall_seconds"]
+    totals: dict[str, tuple[int, int, int, int]] = {}
+    for exchange in exchanges:
+        user = exchange["request"]["body"]["messages"][1]["content"]
+        seed = next((s for s, opening in openings.items() if opening in user), "?")
+        at = datetime.fromisoformat(exchange["recorded_at"]).timestamp()
+        usage = exchange["responses"][-1]["body"].get("usage") or {}
+        seconds, tokens_in, tokens_out, requests = totals.get(seed, (0, 0, 0, 0))
+        totals[seed] = (
+            seconds + round(at - previous),
+            tokens_in + usage.get("prompt_tokens", 0),
+            tokens_out + usage.get("completion_tokens", 0),
+            requests + 1,
+        )
+        previous = at
+    return totals
 
 
 def table(root: Path) -> None:
     """The before/after table on the seeds, then the long article, as Markdown."""
-    print("| prompt | seed | exit | --strict | attempts | wrong language | unsupported | other warnings | seconds | tokens in / out |")
+    print("| prompt | seed | exit | --strict | requests | wrong language | unsupported | other warnings | seconds | tokens in / out |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, version in (("v1", 1), ("v2", 2)):
         directory = root / name
         if not (directory / "recording.json").exists():
             continue
-        seconds = {}
-        for line in (directory / "index.jsonl").read_text().splitlines():
-            entry = json.loads(line)
-            if "source" in entry:
-                seconds[Path(entry["source"]).name] = entry.get("elapsed_seconds")
+        cost = per_seed_cost(directory)
         for seed in SEEDS:
+            seconds, tokens_in, tokens_out, requests = cost.get(seed.stem[:3], (0, 0, 0, 0))
             row = replay(directory, seed, version)
             kinds: Counter = row["kinds"]  # type: ignore[assignment]
             wrong = kinds.pop("wrong-language", 0) + kinds.pop("summaries-swapped", 0)
             unsupported = kinds.pop("unsupported", 0)
             other = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or row.get("error", "—")
             print(
-                f"| v{version} | {seed.stem[:3]} | {row['exit']} | {row['strict_exit']} | {row.get('attempts', '—')} | {wrong} | "
-                f"{unsupported} | {other} | {seconds.get(seed.name, '—')} | {row.get('tokens', '—')} |"
+                f"| v{version} | {seed.stem[:3]} | {row['exit']} | {row['strict_exit']} | {requests} | {wrong} | "
+                f"{unsupported} | {other} | {seconds} | {tokens_in} / {tokens_out} |"
             )
     long_dir = root / "long"
     if (long_dir / "recording.json").exists():
-        row = replay(long_dir, ROOT / "seeds" / "002_29228b88b642a15f.txt", 2, max_input_tokens=2600)
+        row = replay(long_dir, ROOT / "seeds" / "002_29228b88b642a15f.txt", 2, max_input_tokens=1500)
         kinds = row["kinds"]  # type: ignore[assignment]
         info = json.loads((long_dir / "recording.json").read_text())
         print(
-            f"\nLong article (seed 002, `--max-input-tokens 2600`, parts then combine): exit {row['exit']}, "
+            f"\nLong article (seed 002, `--max-input-tokens 1500`, parts then combine): exit {row['exit']}, "
             f"--strict {row['strict_exit']}, warnings: {', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or row.get('error')}, "
             f"{info['wall_seconds']} s."
         )
@@ -127,12 +149,13 @@ def main() -> None:
     m.add_argument("directory", type=Path)
     m.add_argument("--seconds", type=int, required=True)
     m.add_argument("--exit-code", type=int, required=True)
-    m.add_argument("command", nargs=argparse.REMAINDER)
     t = sub.add_parser("table")
     t.add_argument("root", type=Path)
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    command = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     if args.what == "meta":
-        meta(args.directory, args.seconds, args.exit_code, [c for c in args.command if c != "--"])
+        meta(args.directory, args.seconds, args.exit_code, command)
     else:
         table(args.root)
 
