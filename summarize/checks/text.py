@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,9 +19,12 @@ _ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|\(\s*(?:…|\.\.\.)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-@lru_cache(maxsize=4096)  # articles reuse a few hundred distinct characters
-def _fold(char: str) -> str:
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", char)).translate(_TABLE).casefold()
+def _fold(text: str) -> str:
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_TABLE).casefold()
+
+
+_fold_char = lru_cache(maxsize=4096)(_fold)
+"""`_fold` of one character, cached: articles reuse a few hundred distinct characters (never cache whole texts)."""
 
 
 @lru_cache(maxsize=256)  # the same article is normalized for every quote it is checked against
@@ -44,9 +48,9 @@ class MappedText:
     def __init__(self, original: str) -> None:
         self.original = original
         chars: list[str] = []
-        origin: list[int] = []
+        origin = array("I")  # 4 bytes an offset instead of a boxed int: a batch keeps several articles mapped
         for index, char in enumerate(original):
-            for folded in _fold(char):
+            for folded in _fold_char(char):
                 if folded.isspace():
                     if not chars or chars[-1] == " ":
                         continue
@@ -87,7 +91,7 @@ class MappedText:
         return not needle or re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", self.text) is not None
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # the articles being checked right now (a batch checks a few at a time)
 def mapped(text: str) -> MappedText:
     """The mapped form of an article, built once per article however many checks ask."""
     return MappedText(text)
