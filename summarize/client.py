@@ -43,6 +43,7 @@ _FORMAT_REJECTION = re.compile(r"response_format|json_schema|json schema|structu
 Check = Callable[[Any], list[str]]
 """Problems a validated answer has against its source (one line each); an empty list means none."""
 
+
 @dataclass
 class Completion(Generic[T]):
     """A validated answer (of the answer model asked for) and what it took to get it."""
