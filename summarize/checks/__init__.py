@@ -25,7 +25,7 @@ from .grounding import (
     ungrounded_numbers,
     words_of,
 )
-from .language import language_of, without_english_words
+from .language import language_of
 from .text import MappedText, mapped, normalize, quote_found
 
 __all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "normalize", "quote_found", "repair_problems"]
@@ -117,9 +117,6 @@ def _languages(summary: Summary, article: Article, target: str) -> list[ResultWa
         found = summary_language if field == "brief.summary" else language_of(value)
         if found is not None and found != target:
             warnings.append(_warn("wrong-language", field, value[:80], f"written in '{found}', must be in '{target}'"))
-        elif found is None and target == "en" and source_language != target and without_english_words(value):
-            detail = "no English word besides names (too short for the language detector)"
-            warnings.append(_warn("wrong-language", field, value[:80], detail))
     if not swapped and source_summary_language is not None and source_summary_language != source_language:
         warnings.append(
             _warn(

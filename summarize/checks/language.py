@@ -12,7 +12,6 @@ MIN_CONFIDENCE = 0.5
 """Below this the detector is unsure (mixed text, many names): no verdict rather than a false alarm."""
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-Z][^\W\d_’'-]+")
 
 
 def language_of(text: str) -> str | None:
@@ -24,15 +23,3 @@ def language_of(text: str) -> str | None:
         return None
     code = str(labels[0]).removeprefix("__label__").split("-")[0].lower()
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None
-
-
-def without_english_words(text: str) -> bool:
-    """True when a short text has words besides names and none is common English ("John Schulman rejoit Anthropic").
-
-    For fields too short or too mixed for `language_of`: names (capitalized words) are left out, and a
-    common English word is one that `cl100k_base` encodes as a single token, as in the name check.
-    """
-    from .grounding import _common_english  # the tokenizer loads only when a short field needs it
-
-    words = [w.lower() for w in _LOWER_WORD.findall(text)]
-    return bool(words) and not any(_common_english(w) for w in words)
