@@ -152,7 +152,7 @@ def _verbatim(summary: Summary, source: str, text: MappedText) -> list[ResultWar
     for i, quote in enumerate(facts.quotes):
         field = f"key_facts.quotes[{i}]"
         span = text.find(quote.original)
-        if span is None and not quote_found(quote.original, source):
+        if span is None and haystack.find(quote.original) is None:
             warnings.append(_warn("quote-not-found", field + ".original", quote.original, "not found verbatim in the article"))
         elif span is not None and not _inside_quotation(text.original, span.start, span.end):
             warnings.append(
@@ -194,7 +194,7 @@ def _grounding(summary: Summary, source: str, published: str | None) -> list[Res
     prose += [(f"key_facts.events[{i}].description", e.description) for i, e in enumerate(summary.key_facts.events)]
     titles = [("brief.title", brief.title)]
     published_values = frozenset(float(p) for p in re.findall(r"\d+", published or ""))
-    words = set(words_of(source))
+    words = words_of(source)
     warnings: list[ResultWarning] = []
     for field, value in titles + prose:
         for number in ungrounded_numbers(value, source, published_values):

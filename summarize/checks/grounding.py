@@ -12,7 +12,7 @@ from .text import normalize
 _EN_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
 _SOURCE_SCALES = {
     "mille": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "md": 1e9, "mds": 1e9, "milliard": 1e9, "milliards": 1e9,
-    "billion": 1e12, "billions": 1e12, "thousand": 1e3, "billion_en": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
+    "billion": 1e12, "billions": 1e12, "thousand": 1e3, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
 }
 _SPELLED = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
@@ -46,7 +46,7 @@ _COMMON_CAPITALIZED = set(
     most more other another such what which who whom whose how why there here then than according despite however
     monday tuesday wednesday thursday friday saturday sunday ceo cfo cto coo ai us uk eu un usa english french
     american european british chinese german spanish italian japanese russian indian dutch belgian swiss canadian
-    vp svp evp hr ipo ceo mr mrs ms dr prof st president minister chairman chairwoman chief executive officer board director founder
+    vp svp evp hr ipo mr mrs ms dr prof st president minister chairman chairwoman chief executive officer board director founder
     co-founder cofounder boss inc ltd llc corp company group""".split()
 ) | set(_EN_MONTHS)
 _CAPITALIZED = re.compile(r"(?<![\w’'-])([A-Z][\w’'.-]*[\w])")
@@ -155,7 +155,7 @@ def iso_date_grounded(date: str, article: str, published: str | None) -> bool:
     return year_ok and (parts[2], parts[1]) in day_months(article)
 
 
-def ungrounded_names(english: str, article_words: set[str]) -> list[str]:
+def ungrounded_names(english: str, article_words: frozenset[str]) -> list[str]:
     """Capitalized words of English prose (names, places, brands) that the article never writes."""
     missing = []
     for m in _CAPITALIZED.finditer(english):
