@@ -23,7 +23,6 @@ from summarize.config import load_settings  # noqa: E402
 from summarize.errors import SummarizeError  # noqa: E402
 from summarize.prompts import PromptLibrary  # noqa: E402
 from summarize.read import load_article  # noqa: E402
-from summarize.reask import texts_hash  # noqa: E402
 from summarize.schemas import SCHEMA_VERSION  # noqa: E402
 from summarize.summarizer import Summarizer  # noqa: E402
 
@@ -38,8 +37,9 @@ def prompt_versions(command: list[str]) -> dict[str, list[object]]:
     """The prompts a recording used: task -> [version, hash] (what a stale-recording test compares)."""
     library = PromptLibrary(None)
     version = int(command[command.index("--prompt-version") + 1]) if "--prompt-version" in command else None
-    summary, combine = library.load("summary", version), library.load("combine")
-    return {"summary": [summary.version, summary.hash], "combine": [combine.version, combine.hash]}
+    tasks = ["translate"] if "translate" in command or "--task" in command else ["summary", "combine"]
+    used = [library.load(task, version if i == 0 else None) for i, task in enumerate(tasks)] + [library.load("conversation")]
+    return {prompt.task: [prompt.version, prompt.hash] for prompt in used}
 
 
 def meta(directory: Path, seconds: int, exit_code: int, command: list[str]) -> None:
@@ -57,7 +57,6 @@ def meta(directory: Path, seconds: int, exit_code: int, command: list[str]) -> N
         "command": " ".join(["summarize", *command[1:]]) if command else "",
         "prompts": prompt_versions(command),
         "schema_version": SCHEMA_VERSION,
-        "reask_texts": texts_hash(),
         "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": seconds,
         "exit_code": exit_code,
@@ -115,7 +114,7 @@ def table(root: Path) -> None:
     """The before/after table on the seeds, then the long article, as Markdown."""
     print("| prompt | seed | exit | --strict | requests | wrong language | unsupported | other warnings | seconds | tokens in / out |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, version in (("v1", 1), ("v2", 2)):
+    for name, version in (("v1", 1), ("v2", 2), ("v3", 3)):
         directory = root / name
         if not (directory / "recording.json").exists():
             continue

@@ -20,9 +20,10 @@ from .errors import ConfigurationError, InputError, OutputError, SummarizeError
 from .files import atomic_write_text
 from .ratelimit import RateGate
 from .read import load_article
-from .render import to_json, to_markdown
-from .schemas import Article, Result
+from .render import to_json
+from .schemas import AnyResult, Article, Result, TranslationResult
 from .summarizer import Plan, Summarizer
+from .tasks import Task
 
 __all__ = [
     "DEFAULT_PATTERNS",
@@ -41,7 +42,6 @@ __all__ = [
 
 DEFAULT_PATTERNS = ("*.txt", "*.text", "*.md", "*.html", "*.htm")
 REPORT_NAME = "index.jsonl"
-EXPECTED_OUTPUT_TOKENS = 1200
 """Typical answer size (the seed answers are 900 to 1,300 tokens), used for cost estimates before a run."""
 
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\ud800-\udfff]')  # surrogates: bytes of a non-UTF-8 name
@@ -108,12 +108,13 @@ def check_inside(root: Path, source: Path) -> None:
         raise InputError(f"{source}: symlink leads outside {root} (to {target}); not read")
 
 
-def output_paths(root: Path, source: Path, out: Path) -> OutputPaths:
-    """Mirror `source` (under `root`) into `out` with safe names: `a/b.txt` -> `out/a/b.txt.json` and `.md`."""
+def output_paths(root: Path, source: Path, out: Path, suffix: str = "") -> OutputPaths:
+    """Mirror `source` (under `root`) into `out` with safe names: `a/b.txt` -> `out/a/b.txt{suffix}.json` and `.md`."""
     relative = Path(source).relative_to(root)
     parts = [safe_name(part) for part in relative.parts]
     base = Path(out).joinpath(*parts)
-    paths = OutputPaths(json=base.with_name(base.name + ".json"), markdown=base.with_name(base.name + ".md"))
+    name = base.name + suffix
+    paths = OutputPaths(json=base.with_name(name + ".json"), markdown=base.with_name(name + ".md"))
     resolved_out = Path(out).resolve()
     for path in (paths.json, paths.markdown):
         if not path.resolve().is_relative_to(resolved_out):  # cannot happen after safe_name; checked anyway
@@ -153,7 +154,7 @@ class ItemReport:
 
     @classmethod
     def of_result(
-        cls, source: str, result: Result, paths: OutputPaths, started: float, *, price_factor: float = 1.0, **identity: Any
+        cls, source: str, result: AnyResult, paths: OutputPaths, started: float, *, price_factor: float = 1.0, **identity: Any
     ) -> ItemReport:
         """The line of an article whose result was written; a cached result cost nothing in this run."""
         p = result.provenance
@@ -292,10 +293,10 @@ def previous_report(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
     return done
 
 
-def write_outputs(result: Result, paths: OutputPaths) -> None:
+def write_outputs(result: AnyResult, paths: OutputPaths, task: Task) -> None:
     """Write one article's Markdown then JSON, each atomically."""
     # JSON last: its presence (with a matching key) is what marks the article as done for a re-run.
-    atomic_write_text(paths.markdown, to_markdown(result))
+    atomic_write_text(paths.markdown, task.markdown(result))
     atomic_write_text(paths.json, to_json(result))
 
 
@@ -444,7 +445,7 @@ class BatchRunner:
         source = path.relative_to(self.root).as_posix()
         try:
             check_inside(self.root, path)  # before stat: a link out of the folder is not even looked at
-            paths = output_paths(self.root, path, self.out)
+            paths = output_paths(self.root, path, self.out, self.summarizer.task.output_suffix())
             stat = path.stat()
             identity = {"fingerprint": self._fingerprint, "source_size": stat.st_size, "source_mtime_ns": stat.st_mtime_ns}
             outputs_exist = paths.json.exists() and paths.markdown.exists()
@@ -462,12 +463,12 @@ class BatchRunner:
     async def _finish_job(self, job: _Job, answer: Any, loop: asyncio.AbstractEventLoop, executor: Executor) -> ItemReport:
         """Stage 3: faithfulness checks, cache, outputs written atomically; the report line."""
         try:
-            if isinstance(answer, Result):
-                result = answer
+            if isinstance(answer, (Result, TranslationResult)):
+                result: AnyResult = answer
             else:
                 summary, completions = answer
                 result = self.summarizer.finish(job.plan, summary, completions, job.started)
-            await loop.run_in_executor(executor, write_outputs, result, job.paths)
+            await loop.run_in_executor(executor, write_outputs, result, job.paths, self.summarizer.task)
         except Exception as exc:
             return failure_report(job.source, exc, job.started)
         return ItemReport.of_result(job.source, result, job.paths, job.started, **job.identity)
@@ -479,10 +480,10 @@ class BatchRunner:
 
 
 
-def default_out(root: Path) -> Path:
-    """The output folder when none is given: `DIR-summaries` beside `DIR`."""
+def default_out(root: Path, task: str = "summary") -> Path:
+    """The output folder when none is given: `DIR-summaries` (or `DIR-translations`) beside `DIR`."""
     resolved = Path(root).resolve()
-    return resolved.with_name(resolved.name + "-summaries")
+    return resolved.with_name(resolved.name + ("-translations" if task == "translate" else "-summaries"))
 
 
 def summarize_folder(
@@ -498,7 +499,7 @@ def summarize_folder(
     """Summarize every article under `root` into `out` (outputs, report, resume) like `summarize batch`."""
     settings = load_settings(**overrides)
     runner = BatchRunner(
-        lambda gate: Summarizer(settings, gate=gate), Path(root), Path(out) if out else default_out(Path(root)),
+        lambda gate: Summarizer(settings, gate=gate), Path(root), Path(out) if out else default_out(Path(root), settings.task),
         jobs=jobs, patterns=patterns, prompt_version=prompt_version, on_item=on_item,
     )
     return runner.run()
@@ -537,7 +538,6 @@ def estimate_batch(
         raise InputError(f"not a directory: {root}")
     estimate = BatchEstimate()
     model = summarizer.model
-    per_call_max = summarizer.settings.max_output_tokens
     for path in discover(Path(root), patterns, exclude=exclude):
         estimate.articles += 1
         try:
@@ -550,12 +550,12 @@ def estimate_batch(
         if summarizer.cache is not None and summarizer.cache.has(plan.key):
             estimate.cached += 1
             continue
-        calls = len(plan.calls) + (1 if plan.chunked else 0)
+        per_call_max = summarizer.settings.output_tokens(plan.prompt.sampling)
         estimate.chunked += plan.chunked
-        estimate.requests += calls
+        estimate.requests += plan.requests
         estimate.input_tokens += plan.prompt_tokens
-        estimate.expected_output_tokens += EXPECTED_OUTPUT_TOKENS * calls
-        estimate.max_output_tokens += per_call_max * calls
+        estimate.expected_output_tokens += plan.task.expected_output_tokens(plan, per_call_max)
+        estimate.max_output_tokens += per_call_max * plan.requests
     estimate.cost_usd = model.cost(estimate.input_tokens, estimate.expected_output_tokens)
     estimate.max_cost_usd = model.cost(estimate.input_tokens, estimate.max_output_tokens)
     return estimate

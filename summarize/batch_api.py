@@ -34,7 +34,7 @@ from .batch import (
 )
 from .errors import ModelError, SummarizeError
 from .files import atomic_write_text, atomic_writer
-from .schemas import Result
+from .schemas import AnyResult
 from .summarizer import Plan, Summarizer
 
 __all__ = ["STATE_NAME", "BatchAPIRun"]
@@ -124,7 +124,7 @@ class BatchAPIRun:
             started = time.perf_counter()
             source = path.relative_to(self.root).as_posix()
             try:
-                paths = output_paths(self.root, path, self.out)
+                paths = output_paths(self.root, path, self.out, self.summarizer.task.output_suffix())
                 plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
                 if outputs_current(paths, plan.key):
                     record(ItemReport(source, "existing", str(paths.json), str(paths.markdown), cached=True, key=plan.key))
@@ -217,7 +217,7 @@ class BatchAPIRun:
         started = time.perf_counter()
         source = path.relative_to(self.root).as_posix()
         try:
-            paths = output_paths(self.root, path, self.out)
+            paths = output_paths(self.root, path, self.out, self.summarizer.task.output_suffix())
             plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
             if plan.key != line["custom_id"]:
                 raise ModelError("the article changed since the batch was created; run again to summarize it anew")
@@ -237,12 +237,12 @@ class BatchAPIRun:
         started = time.perf_counter()
         source = Path(plan.article.source).relative_to(self.root).as_posix()
         try:
-            return self._written(source, await self.summarizer.asummarize_plan(plan), paths, started)
+            return self._written(source, await self.summarizer.arun_plan(plan), paths, started)
         except Exception as exc:
             return failure_report(source, exc, started)
 
-    def _written(self, source: str, result: Result, paths: Any, started: float, *, half_price: bool = False) -> ItemReport:
-        write_outputs(result, paths)
+    def _written(self, source: str, result: AnyResult, paths: Any, started: float, *, half_price: bool = False) -> ItemReport:
+        write_outputs(result, paths, self.summarizer.task)
         # The Batch API bills half the live price; the report says what this run really cost.
         return ItemReport.of_result(source, result, paths, started, price_factor=0.5 if half_price else 1.0)
 

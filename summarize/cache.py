@@ -12,7 +12,7 @@ import diskcache
 from pydantic import ValidationError
 
 from .errors import CacheError
-from .schemas import Result
+from .schemas import AnyResult, Result
 
 
 class TamperedEntryError(Exception):
@@ -49,7 +49,7 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _seal(key: str, result: Result) -> str:
+def _seal(key: str, result: AnyResult) -> str:
     """The stored form: the result's JSON with the key it belongs to and a digest of both."""
     body = result.model_dump_json()
     return json.dumps({"key": key, "sha256": _digest(key, body), "result": body})
@@ -59,7 +59,7 @@ def _digest(key: str, body: str) -> str:
     return hashlib.sha256(f"{key}\n{body}".encode("utf-8")).hexdigest()
 
 
-def _unseal(key: str, text: str) -> Result | None:
+def _unseal(key: str, text: str, model: type[AnyResult] = Result) -> AnyResult | None:
     """The result if the entry is intact and was stored under this key, else None."""
     try:
         entry = json.loads(text)
@@ -68,7 +68,7 @@ def _unseal(key: str, text: str) -> Result | None:
         body = entry.get("result")
         if not isinstance(body, str) or entry.get("sha256") != _digest(key, body):
             return None
-        result = Result.model_validate_json(body)
+        result = model.model_validate_json(body)
     except (ValueError, ValidationError):
         return None
     # A result answers one request set; one whose recorded key differs was copied from another entry.
@@ -98,7 +98,7 @@ class ResultCache:
                 ) from None
         return self._cache
 
-    def get(self, key: str) -> Result | None:
+    def get(self, key: str, model: type[AnyResult] = Result) -> AnyResult | None:
         """The cached result, or None on a miss or an entry that fails to load (which is then removed)."""
         try:
             text = self._store.get(key)
@@ -109,7 +109,7 @@ class ResultCache:
             raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
         if text is None:
             return None
-        result = _unseal(key, text)
+        result = _unseal(key, text, model)
         if result is None:
             self._discard(key)  # corrupted, edited or moved from another key: re-requested, never trusted
         return result
@@ -121,7 +121,7 @@ class ResultCache:
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
 
-    def set(self, key: str, result: Result) -> None:
+    def set(self, key: str, result: AnyResult) -> None:
         """Store a result as JSON (diskcache commits each write atomically)."""
         try:
             self._store.set(key, _seal(key, result))

@@ -15,7 +15,7 @@ import typer
 from .errors import SummarizeError
 
 app = typer.Typer(
-    help="Turn news articles into English briefs, bilingual summaries and verified key facts.",
+    help="Turn news articles into briefs in your language, bilingual summaries, full translations and verified key facts.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -49,6 +49,10 @@ _MODEL_OPTIONS: dict[str, Any] = {
         Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. [env: OPENAI_BASE_URL]")
     ],
     "prompt_version": Annotated[Optional[int], typer.Option(help="Prompt version (default: newest).")],
+    "lang": Annotated[
+        Optional[str],
+        typer.Option("--lang", "--to", help="Target language, ISO 639-1 or BCP 47 (de, pt-BR). [env: SUMMARIZE_TARGET_LANGUAGE; default en]"),
+    ],
     "cache_dir": Annotated[Optional[Path], typer.Option(help="Cache directory. [env: SUMMARIZE_CACHE_DIR; default ./cache]")],
     "no_cache": Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")],
     "replay": Annotated[Optional[Path], typer.Option(help="Serve recorded exchanges from DIR; never touch the network.")],
@@ -72,11 +76,32 @@ _MODEL_OPTIONS: dict[str, Any] = {
 }
 
 
+class TaskName(str, Enum):
+    summary = "summary"
+    translate = "translate"
+
+
+# Options that shape one task's requests, each declared once here; a command takes those it declares.
+Length = Annotated[
+    Optional[str], typer.Option("--length", help="Brief length: short (2 sentences, 3 key points), medium, long (up to 10 sentences) or a number of words. [default medium]")
+]
+GlossaryFile = Annotated[
+    Optional[Path], typer.Option("--glossary", help="TOML or CSV glossary (term -> translation, or keep) the translation must follow.")
+]
+SideBySide = Annotated[bool, typer.Option("--side-by-side", help="Markdown table: each source paragraph beside its translation.")]
+_TASK_OPTIONS = ("task", "length", "glossary")
+
+
 def _settings_from(options: dict[str, Any]) -> Any:
     from .config import load_settings
 
     response_format = options.get("response_format")
+    task = options.get("task")
     return load_settings(
+        task=task.value if isinstance(task, Enum) else task,
+        target_language=options.get("lang"),
+        length=options.get("length"),
+        glossary_file=options.get("glossary"),
         model=options.get("model"),
         base_url=options.get("base_url"),
         cache_dir=options.get("cache_dir"),
@@ -114,21 +139,32 @@ def _report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _model_command(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the shared model options to a command; the command receives them as `summarizer` and `prompt_version`."""
-    own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name not in ("summarizer", "prompt_version")]
-    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=None if name not in ("no_cache", "strict") else False) for name, kind in _MODEL_OPTIONS.items()]
+def _model_command(task: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add the shared model options to a command running `task` (None: the command's own --task option).
 
-    @functools.wraps(func)
-    def wrapper(**kwargs: Any) -> Any:
-        from .summarizer import Summarizer
+    The command receives a `summarizer` for its task and the `prompt_version`; the task options it declares
+    (`--length`, `--glossary`, `--task`) go into the settings.
+    """
 
-        options = {name: kwargs.pop(name) for name in _MODEL_OPTIONS}
-        with Summarizer(_settings_from(options)) as summarizer:
-            return func(summarizer=summarizer, prompt_version=options["prompt_version"], **kwargs)
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name not in ("summarizer", "prompt_version")]
+        shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=None if name not in ("no_cache", "strict") else False) for name, kind in _MODEL_OPTIONS.items()]
 
-    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
-    return _report_errors(wrapper)
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            from .summarizer import Summarizer
+
+            options = {name: kwargs.pop(name) for name in _MODEL_OPTIONS}
+            options.update({name: kwargs[name] for name in _TASK_OPTIONS if name in kwargs})
+            if task is not None:
+                options["task"] = task
+            with Summarizer(_settings_from(options)) as summarizer:
+                return func(summarizer=summarizer, prompt_version=options["prompt_version"], **kwargs)
+
+        wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
+        return _report_errors(wrapper)
+
+    return decorate
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -141,52 +177,95 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
+Format = Annotated[BriefFormat, typer.Option("--format", "-f", help="Markdown, or the whole JSON result.")]
+
+
 @app.command()
-@_model_command
+@_model_command("summary")
 def brief(
     source: Source,
     output: OutputPath = None,
-    format: Annotated[BriefFormat, typer.Option("--format", "-f", help="markdown brief or the whole JSON result.")] = BriefFormat.markdown,
+    format: Format = BriefFormat.markdown,
+    length: Length = None,
     *,
     summarizer: Any,
     prompt_version: int | None,
 ) -> None:
-    """Summarize one article into an English brief with key facts (Markdown or JSON)."""
-    from .render import to_json, to_markdown
+    """Summarize one article into a brief in the --lang language, with the article's-language summary and key facts."""
+    from .render import to_json
 
-    result = summarizer.summarize(source, prompt_version=prompt_version)
-    _emit(to_json(result) if format is BriefFormat.json else to_markdown(result), output)
-
-
-@app.command()
-@_model_command
-def facts(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_version: int | None) -> None:
-    """Print the key facts of one article as JSON."""
-    from .render import facts_json
-
-    _emit(facts_json(summarizer.summarize(source, prompt_version=prompt_version)), output)
+    result = summarizer.run(source, prompt_version=prompt_version)
+    _emit(to_json(result) if format is BriefFormat.json else summarizer.task.markdown(result), output)
 
 
 @app.command()
-@_model_command
-def tokens(source: Source, *, summarizer: Any, prompt_version: int | None) -> None:
+@_model_command("summary")
+def facts(source: Source, output: OutputPath = None, length: Length = None, *, summarizer: Any, prompt_version: int | None) -> None:
+    """Print the key facts of one article as JSON (descriptions in the --lang language)."""
+    _emit(summarizer.task.facts(summarizer.run(source, prompt_version=prompt_version)), output)
+
+
+@app.command()
+@_model_command("translate")
+def translate(
+    source: Source,
+    output: OutputPath = None,
+    format: Format = BriefFormat.markdown,
+    side_by_side: SideBySide = False,
+    glossary: GlossaryFile = None,
+    *,
+    summarizer: Any,
+    prompt_version: int | None,
+) -> None:
+    """Translate one article into the --to language, paragraph by paragraph (a long one in parallel parts)."""
+    import asyncio
+
+    from .render import to_json
+
+    async def run() -> Any:
+        try:
+            return await summarizer.arun(source, prompt_version=prompt_version)
+        finally:
+            await summarizer.aclose()
+
+    result = asyncio.run(run())
+    _emit(to_json(result) if format is BriefFormat.json else summarizer.task.markdown(result, side_by_side=side_by_side), output)
+
+
+TaskOption = Annotated[TaskName, typer.Option("--task", help="What to produce: summary (brief + key facts) or translate.")]
+
+
+@app.command()
+@_model_command(None)
+def tokens(
+    source: Source,
+    task: TaskOption = TaskName.summary,
+    length: Length = None,
+    glossary: GlossaryFile = None,
+    *,
+    summarizer: Any,
+    prompt_version: int | None,
+) -> None:
     """Count tokens of the raw text, the cleaned text and the full prompt, and estimate the cost."""
     from .read import read_article
     from .tokens import count_tokens
 
     reading = read_article(source)
     plan = summarizer.plan(reading.article, prompt_version=prompt_version)
-    info, out_max = summarizer.model, summarizer.settings.max_output_tokens
-    calls = len(plan.calls) + (1 if plan.chunked else 0)
+    info = summarizer.model
+    out_max = summarizer.settings.output_tokens(plan.prompt.sampling)
+    expected = plan.task.expected_output_tokens(plan, out_max)
     rows = [
         ("model", f"{info.name} (encoding {info.encoding}, context {info.context_window:,})"),
         ("raw text", f"{count_tokens(reading.raw.text, info.encoding):,} tokens"),
         ("cleaned text", f"{count_tokens(reading.article.text, info.encoding):,} tokens"),
         ("prompt", f"{plan.prompt_tokens:,} tokens in {len(plan.calls)} request(s), prompt {plan.prompt.task} v{plan.prompt.version}"),
-        ("parts", f"{len(plan.parts)}" + (" (summarized in parts, then combined)" if plan.chunked else "")),
+        ("parts", f"{len(plan.parts)}" + (" (done in parts, then joined)" if plan.chunked else "")),
+        ("requests", f"{plan.requests}" + (" (the parts, then one to combine them)" if plan.requests > len(plan.calls) else "")),
+        ("output", f"~{expected:,} tokens expected, at most {out_max * plan.requests:,}"),
     ]
-    low, high = info.cost(plan.prompt_tokens, 0), info.cost(plan.prompt_tokens, out_max * calls)
-    rows.append(("estimated cost", f"${low:.5f} input, up to ${high:.5f} with {out_max:,} output tokens per request" if low is not None else "unknown (no price for this model; see --prices)"))
+    low, mid, high = (info.cost(plan.prompt_tokens, n) for n in (0, expected, out_max * plan.requests))
+    rows.append(("estimated cost", f"${mid:.5f} expected (${low:.5f} input), at most ${high:.5f}" if low is not None and mid is not None and high is not None else "unknown (no price for this model; see --prices)"))
     width = max(len(label) for label, _ in rows)
     typer.echo("\n".join(f"{label:<{width}}  {value}" for label, value in rows))
 
@@ -224,15 +303,16 @@ def clean(
 
 @app.command()
 @_report_errors
-def schema(name: Annotated[str, typer.Argument(help="summary, brief, key-facts or result.")]) -> None:
+def schema(name: Annotated[str, typer.Argument(help="summary, brief, key-facts, result, translation or translation-result.")]) -> None:
     """Print a JSON Schema (the model-facing ones in OpenAI strict form)."""
     from .errors import InputError
-    from .schemas import SCHEMAS, Result, strict_json_schema
+    from .schemas import SCHEMAS, Result, TranslationResult, strict_json_schema
 
     if name not in SCHEMAS:
         raise InputError(f"unknown schema '{name}' (known: {', '.join(SCHEMAS)})")
     model = SCHEMAS[name]
-    typer.echo(json.dumps(model.model_json_schema() if model is Result else strict_json_schema(model), indent=2))
+    envelope = model in (Result, TranslationResult)
+    typer.echo(json.dumps(model.model_json_schema() if envelope else strict_json_schema(model), indent=2))
 
 
 class Via(str, Enum):
@@ -241,10 +321,13 @@ class Via(str, Enum):
 
 
 @app.command()
-@_model_command
+@_model_command(None)
 def batch(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of articles (searched recursively).")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. [default: DIR-summaries beside DIR]")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. [default: DIR-summaries or DIR-translations beside DIR]")] = None,
+    task: TaskOption = TaskName.summary,
+    length: Length = None,
+    glossary: GlossaryFile = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Concurrent requests.")] = 8,
     glob: Annotated[Optional[list[str]], typer.Option("--glob", help="File pattern, repeatable. [default: *.txt *.text *.md *.html *.htm]")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate the cost; call nothing.")] = False,
@@ -254,7 +337,7 @@ def batch(
     summarizer: Any,
     prompt_version: int | None,
 ) -> None:
-    """Summarize every article in a folder: JSON and Markdown per article, a report, resumable."""
+    """Summarize (or --task translate) every article in a folder: JSON and Markdown per article, a report, resumable."""
     from .batch import DEFAULT_PATTERNS, BatchRunner, default_out, estimate_batch
     from .errors import BatchFailedError, InputError
     from .progress import BatchProgress, estimate_table, summary_table
@@ -262,7 +345,7 @@ def batch(
 
     if not directory.is_dir():
         raise InputError(f"not a directory: {directory}")
-    out = out or default_out(directory)
+    out = out or default_out(directory, summarizer.task.name)
     patterns = tuple(glob) if glob else DEFAULT_PATTERNS
     if dry_run:
         estimate = estimate_batch(summarizer, directory, patterns=patterns, exclude=out, prompt_version=prompt_version)

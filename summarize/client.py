@@ -26,7 +26,7 @@ from .errors import (
 )
 from .ratelimit import MIN_RATE_LIMIT_WAITS, RateGate, RateLimitTransport
 from .replay import MISS_HEADER, RecordingTransport, ReplayStore, ReplayTransport
-from .reask import CHECK_REPAIR_TEXT, LOOP_REPAIR_TEXT, REPAIR_TEXT, repeated_fragment
+from .reask import Reasks, builtin_reasks, repeated_fragment
 from .schemas import strict_json_schema
 
 T = TypeVar("T", bound=BaseModel)
@@ -148,13 +148,6 @@ def describe_validation_error(exc: ValidationError, limit: int = 8) -> str:
         lines.append(f"{where}: {error['msg']}")
     more = len(exc.errors()) - limit
     return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
-
-
-def _schema_instruction(schema: dict[str, Any]) -> str:
-    return (
-        "\n\nAnswer with one JSON object, no prose and no code fence, that validates against this JSON Schema:\n"
-        + json.dumps(schema, ensure_ascii=False)
-    )
 
 
 def _response_format(mode: ResponseMode, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
@@ -286,6 +279,8 @@ class ModelClient:
         *,
         sampling: dict[str, Any] | None = None,
         check: Check | None = None,
+        reasks: Reasks | None = None,
+        schema_values: dict[str, str] | None = None,
     ) -> Completion[T]:
         """Ask for an answer matching `model`, falling back across response formats and repairing invalid answers.
 
@@ -294,7 +289,7 @@ class ModelClient:
         """
 
         try:
-            return run(self._conversation(messages, model, sampling or {}, check), self._send)
+            return run(self._conversation(messages, model, sampling or {}, check, reasks, schema_values), self._send)
         except SummarizeError as exc:
             raise self._redacted(exc) from None
 
@@ -305,11 +300,13 @@ class ModelClient:
         *,
         sampling: dict[str, Any] | None = None,
         check: Check | None = None,
+        reasks: Reasks | None = None,
+        schema_values: dict[str, str] | None = None,
     ) -> Completion[T]:
         """Async twin of `complete`, sharing the same conversation logic."""
 
         try:
-            return await arun(self._conversation(messages, model, sampling or {}, check), self._asend)
+            return await arun(self._conversation(messages, model, sampling or {}, check, reasks, schema_values), self._asend)
         except SummarizeError as exc:
             raise self._redacted(exc) from None
 
@@ -320,9 +317,11 @@ class ModelClient:
         *,
         sampling: dict[str, Any] | None = None,
         check: Check | None = None,
+        reasks: Reasks | None = None,
+        schema_values: dict[str, str] | None = None,
     ) -> Generator[Request, Any, Completion[T]]:
         """The sans-IO conversation behind `complete`: yields request bodies, receives responses or openai errors."""
-        return self._conversation(messages, model, sampling or {}, check)
+        return self._conversation(messages, model, sampling or {}, check, reasks, schema_values)
 
     async def aresume(self, steps: Generator[Request, Any, Completion[T]], outcome: Any) -> Completion[T]:
         """Feed a response obtained elsewhere (e.g. from the Batch API) into a conversation; repairs run live."""
@@ -367,28 +366,31 @@ class ModelClient:
             return [chosen]
         return [mode for mode in MODES if mode not in self._probe.rejected]
 
-    def _max_tokens(self, sampling: dict[str, Any]) -> int:
-        # The prompt sizes its task's output budget; an explicit --max-output-tokens (flag or env) wins.
-        if "max_output_tokens" in self.settings.model_fields_set or "max_tokens" not in sampling:
-            return self.settings.max_output_tokens
-        return int(sampling["max_tokens"])
-
     def _conversation(
-        self, messages: list[dict[str, str]], model: type[T], sampling: dict[str, Any], check: Check | None = None
+        self,
+        messages: list[dict[str, str]],
+        model: type[T],
+        sampling: dict[str, Any],
+        check: Check | None = None,
+        reasks: Reasks | None = None,
+        schema_values: dict[str, str] | None = None,
     ) -> Generator[Request, Any, Completion[T]]:
         # Sans-IO: yields the next request, receives the response or the openai error; the sync and async
         # drivers above only do the I/O.
+        texts = reasks if reasks is not None else builtin_reasks()
         # OpenAI's strict subset has no maxLength; grammar-based servers (llama.cpp) need it to stop a loop.
-        schema = strict_json_schema(model, bounded=self.host != "api.openai.com")
+        schema = strict_json_schema(
+            model, bounded=self.host != "api.openai.com", replace=tuple(sorted((schema_values or {}).items()))
+        )
         usage = _Usage()
-        max_tokens = self._max_tokens(sampling)
+        max_tokens = self.settings.output_tokens(sampling)
         extra = {k: v for k, v in sampling.items() if k != "max_tokens"}
         modes = self._modes()
         while modes:
             mode = modes[0]
             chat = [dict(m) for m in messages]
             if mode != "json_schema":
-                chat[0]["content"] += _schema_instruction(schema)
+                chat[0]["content"] += texts.schema_instruction(schema)
             attempts = 0
             check_repairs = 0
             last_answer, last_error = "", ""
@@ -418,7 +420,7 @@ class ModelClient:
                     partial = outcome.choices[0].message.content or ""
                     fragment = repeated_fragment(partial) or ""
                     last_answer, last_error = partial, f"the answer looped on {fragment[:60]!r} until the output limit"
-                    chat = chat + [{"role": "user", "content": LOOP_REPAIR_TEXT.format(fragment=fragment[:80])}]
+                    chat = chat + [{"role": "user", "content": texts.loop_repair(fragment[:80])}]
                     continue
                 try:
                     value = model.model_validate(extract_json(answer))
@@ -427,7 +429,7 @@ class ModelClient:
                     last_error = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
                     chat = chat + [
                         {"role": "assistant", "content": answer},
-                        {"role": "user", "content": REPAIR_TEXT.format(errors=last_error)},
+                        {"role": "user", "content": texts.repair(last_error)},
                     ]
                     continue
                 problems = check(value) if check is not None and check_repairs < self.settings.max_check_repairs else []
@@ -436,7 +438,7 @@ class ModelClient:
                     listed = "\n".join(f"- {p}" for p in problems[:12])
                     chat = chat + [
                         {"role": "assistant", "content": answer},
-                        {"role": "user", "content": CHECK_REPAIR_TEXT.format(problems=listed)},
+                        {"role": "user", "content": texts.check_repair(listed)},
                     ]
                     continue
                 return Completion(value, mode, attempts, usage.input_tokens, usage.output_tokens, answer)

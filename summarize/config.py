@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigurationError
 
 ResponseMode = Literal["json_schema", "json_object", "text"]
+LENGTHS = ("short", "medium", "long")
+MIN_WORDS, MAX_WORDS = 20, 600
 
 
 class Settings(BaseSettings):
@@ -39,6 +41,35 @@ class Settings(BaseSettings):
     max_input_tokens: int | None = Field(default=None, gt=256)
     max_output_tokens: int = Field(default=4096, ge=64)
     strict: bool = False
+    task: str = Field(default="summary", description="What the pipeline produces: summary or translate (summarize.tasks).")
+    target_language: str = Field(default="en", description="BCP 47 tag of the language briefs and translations are written in.")
+    length: str = Field(default="medium", description="Brief length: short, medium, long or a number of words.")
+    glossary_file: Path | None = Field(default=None, description="TOML or CSV glossary a translation must follow.")
+
+    @field_validator("target_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from .errors import ConfigurationError
+        from .languages import normalize_tag
+
+        try:
+            return normalize_tag(value)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("length")
+    @classmethod
+    def _length(cls, value: str) -> str:
+        value = str(value).strip().lower()
+        if value in LENGTHS or (value.isdigit() and MIN_WORDS <= int(value) <= MAX_WORDS):
+            return value
+        raise ValueError(f"give short, medium, long or a number of words from {MIN_WORDS} to {MAX_WORDS}, not '{value}'")
+
+    def output_tokens(self, sampling: dict[str, Any]) -> int:
+        """The output limit of one request: the prompt sizes its task's budget; an explicit --max-output-tokens wins."""
+        if "max_output_tokens" in self.model_fields_set or "max_tokens" not in sampling:
+            return self.max_output_tokens
+        return int(sampling["max_tokens"])
 
     @property
     def endpoint_host(self) -> str:
@@ -56,4 +87,5 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigurationError(f"invalid setting {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigurationError(f"invalid setting {where}: {message}") from None

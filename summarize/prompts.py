@@ -1,4 +1,10 @@
-"""Versioned prompt files: `<dir>/<task>/v<N>.md`, a TOML header between `+++` lines, then `## system` and `## user`."""
+"""Versioned prompt files: `<dir>/<task>/v<N>.md`, a TOML header between `+++` lines, then `## name` sections.
+
+A request prompt (its header names a `schema`) has `## system` and `## user`, and may add named texts the
+pipeline fills in (`## check-repair`, `## length-short` ...). The `conversation` prompt holds what the
+conversation itself says back to a model (re-ask texts, schema instruction). Every word sent to a model is
+in a file whose hash is part of the cache key.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,10 @@ from .schemas import SCHEMAS
 
 _FILE_NAME = re.compile(r"^v(\d+)\.md$")
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_SECTION = re.compile(r"^## (system|user)[ \t]*$", re.MULTILINE)
+_SECTION = re.compile(r"^## ([a-z][a-z0-9-]*)[ \t]*$", re.MULTILINE)
+CONVERSATION_TASK = "conversation"
+CONVERSATION_SECTIONS = frozenset({"repair", "check-repair", "loop-repair", "schema-instruction"})
+"""The texts of the `conversation` prompt; a request prompt may override `check-repair` with its own."""
 _SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")
 
 
@@ -34,10 +43,12 @@ class Prompt:
     task: str
     version: int
     description: str
-    schema: str
+    schema: str | None
     system: str
     user: str
     sampling: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+    """Named texts besides system and user (`check-repair`, `length-short` ...), stripped."""
     sha256: str = ""
     path: Path | None = None
 
@@ -64,6 +75,16 @@ class Prompt:
 
         return [{"role": "system", "content": fill(self.system)}, {"role": "user", "content": fill(self.user)}]
 
+    def text(self, name: str, **values: Any) -> str:
+        """One named section with `{{ name }}` values filled in (a missing section or value is a PromptError)."""
+        if name not in self.sections:
+            raise PromptError(f"prompt {self.task} v{self.version} has no '## {name}' section")
+        template = self.sections[name]
+        missing = sorted(set(_VARIABLE.findall(template)) - values.keys())
+        if missing:
+            raise PromptError(f"prompt {self.task} v{self.version} section {name} needs {', '.join(missing)}")
+        return _VARIABLE.sub(lambda m: str(values[m.group(1)]), template)
+
 
 def parse_prompt(text: str, *, path: Path | None = None) -> Prompt:
     """Parse a prompt file's text; malformed headers or sections are a PromptError naming the file."""
@@ -75,26 +96,37 @@ def parse_prompt(text: str, *, path: Path | None = None) -> Prompt:
         header = tomllib.loads(parts[1])
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"{where}: bad TOML header: {exc}") from None
-    for key, kind in (("task", str), ("version", int), ("description", str), ("schema", str)):
+    for key, kind in (("task", str), ("version", int), ("description", str)):
         if not isinstance(header.get(key), kind):
             raise PromptError(f"{where}: header needs '{key}' ({kind.__name__})")
-    if header["schema"] not in SCHEMAS:
-        raise PromptError(f"{where}: unknown schema '{header['schema']}' (known: {', '.join(SCHEMAS)})")
+    schema = header.get("schema")
+    if schema is not None and schema not in SCHEMAS:
+        raise PromptError(f"{where}: unknown schema '{schema}' (known: {', '.join(SCHEMAS)})")
     unknown = set(header) - {"task", "version", "description", "schema", *_SAMPLING_KEYS}
     if unknown:
         raise PromptError(f"{where}: unknown header keys {sorted(unknown)}")
     sections = _SECTION.split(parts[2])
-    bodies = dict(zip(sections[1::2], (body.strip() for body in sections[2::2])))
-    if set(bodies) != {"system", "user"} or len(sections) != 5:
+    names = sections[1::2]
+    bodies = dict(zip(names, (body.strip() for body in sections[2::2])))
+    if len(bodies) != len(names) or sections[0].strip():
+        raise PromptError(f"{where}: text before the first '## name' section, or a section named twice")
+    if schema is None:
+        if header["task"] != CONVERSATION_TASK or set(bodies) != CONVERSATION_SECTIONS:
+            raise PromptError(
+                f"{where}: needs a 'schema' header (a request prompt), or is the conversation prompt with sections "
+                + ", ".join(sorted(CONVERSATION_SECTIONS))
+            )
+    elif not {"system", "user"} <= set(bodies):
         raise PromptError(f"{where}: needs exactly one '## system' and one '## user' section")
     return Prompt(
         task=header["task"],
         version=header["version"],
         description=header["description"],
-        schema=header["schema"],
-        system=bodies["system"],
-        user=bodies["user"],
+        schema=schema,
+        system=bodies.pop("system", ""),
+        user=bodies.pop("user", ""),
         sampling={key: header[key] for key in _SAMPLING_KEYS if key in header},
+        sections=bodies,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         path=path,
     )

@@ -1,23 +1,52 @@
-"""What the conversation itself says back to a model: re-ask texts (versioned by hash in the cache key) and loop detection."""
+"""What the conversation itself says back to a model (re-asks, from versioned prompt text) and loop detection."""
 
 from __future__ import annotations
 
-import hashlib
+import json
 import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-REPAIR_TEXT = "That answer is invalid: {errors}. Reply with only the corrected JSON object."
-CHECK_REPAIR_TEXT = (
-    "Checked against the article, that answer has these problems:\n{problems}\n"
-    "Fix every one (English fields in English, the article's-language summary in the article's language, names, "
-    "numbers and dates exactly as the article gives them, evidence copied word for word from the article) and "
-    "reply with the whole corrected JSON object only."
-)
-LOOP_REPAIR_TEXT = (
-    "That answer kept repeating {fragment!r} until it was cut off. Answer again from the start, shorter, "
-    "without repeating anything: one JSON object only."
-)
-CONVERSATION_TEXTS = (REPAIR_TEXT, CHECK_REPAIR_TEXT, LOOP_REPAIR_TEXT)
-"""Every text the conversation itself adds to a request: part of the cache key, like the prompt files."""
+if TYPE_CHECKING:
+    from .prompts import Prompt
+
+
+@dataclass(frozen=True)
+class Reasks:
+    """What a conversation says back to the model, rendered from prompt text (never from strings in code).
+
+    The texts come from the `conversation` prompt; a request prompt with its own `## check-repair` section
+    (a task's own fixing rules, in its target language) overrides that one. `values` fill the task's
+    variables in it (`target` ...). Both prompts' hashes are in the cache key.
+    """
+
+    conversation: Prompt
+    request: Prompt | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+    def repair(self, errors: str) -> str:
+        """Re-ask for an answer that is not valid JSON for the schema."""
+        return self.conversation.text("repair", errors=errors)
+
+    def check_repair(self, problems: str) -> str:
+        """Re-ask for a valid answer that fails the checks against its source."""
+        owner = self.request if self.request is not None and "check-repair" in self.request.sections else self.conversation
+        return owner.text("check-repair", problems=problems, **self.values)
+
+    def loop_repair(self, fragment: str) -> str:
+        """Re-ask for an answer cut off while repeating `fragment`."""
+        return self.conversation.text("loop-repair", fragment=repr(fragment))
+
+    def schema_instruction(self, schema: dict[str, Any]) -> str:
+        """What is appended to the system message when the server cannot enforce the schema itself."""
+        return "\n\n" + self.conversation.text("schema-instruction", schema=json.dumps(schema, ensure_ascii=False))
+
+
+def builtin_reasks() -> Reasks:
+    """The built-in conversation texts (for a client used without a pipeline)."""
+    from .prompts import CONVERSATION_TASK, PromptLibrary
+
+    return Reasks(PromptLibrary(None).load(CONVERSATION_TASK))
 
 
 def repeated_fragment(text: str, *, tail: int = 6000, min_repeats: int = 3) -> str | None:
@@ -38,8 +67,3 @@ def repeated_fragment(text: str, *, tail: int = 6000, min_repeats: int = 3) -> s
         if len(line) >= 40 and lines.count(line) >= min_repeats + 1:
             return line
     return None
-
-
-def texts_hash() -> str:
-    """Short hash of every re-ask text: a changed wording changes requests, so it changes cache keys."""
-    return hashlib.sha256("\n".join(CONVERSATION_TEXTS).encode()).hexdigest()[:12]

@@ -1,10 +1,12 @@
-"""Render a Result as a Markdown brief or JSON."""
+"""Render results as Markdown or JSON: a brief (Result) or a translation (TranslationResult)."""
 
 from __future__ import annotations
 
 import json
 
-from .schemas import ClaimEvidence, KeyFacts, Result
+from pydantic import BaseModel
+
+from .schemas import ArticleMetadata, ClaimEvidence, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
 
 _WARNING_LABELS = {
     "quote-not-found": "Quote not found in the article",
@@ -22,7 +24,17 @@ _WARNING_LABELS = {
     "summaries-swapped": "Summaries swapped",
     "language-mismatch": "Language",
     "unsupported": "Unsupported claim",
+    "paragraph-missing": "Paragraph missing",
+    "paragraph-extra": "Extra paragraph",
+    "paragraphs-merged": "Paragraphs merged",
+    "name-missing": "Name dropped",
+    "number-missing": "Number dropped",
+    "url-missing": "Address dropped",
+    "quote-missing": "Quotation marks dropped",
+    "glossary-term-missing": "Glossary not followed",
     "chunked": "Long article",
+    "off-length": "Length",
+    "same-language": "Same language",
 }
 
 
@@ -81,21 +93,54 @@ def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
 
 def to_markdown(result: Result) -> str:
     """A readable brief: title, summary, key points, source-language summary, key facts, warnings, source."""
-    brief, meta, prov = result.brief, result.article, result.provenance
+    brief = result.brief
     lines = [f"# {brief.title}", "", brief.summary, "", "## Key points", ""]
     notes = _Footnotes(result.evidence)
     lines += [f"- {point.text}{notes.mark(f'brief.key_points[{i}]')}" for i, point in enumerate(brief.key_points)]
-    lines += ["", f"## Summary ({brief.source_language})", "", brief.source_summary]
+    if brief.source_summary.strip():  # empty when the article is already in the target language
+        lines += ["", f"## Summary ({brief.source_language})", "", brief.source_summary]
     facts = _facts_markdown(result.key_facts, notes)
     if facts:
         lines += ["", "## Key facts"] + facts
-    if result.warnings:
-        lines += ["", "## Warnings", ""]
-        lines += [
-            f"- ⚠ {_WARNING_LABELS[w.kind]}: {w.text} ({w.detail}{f'; {w.field}' if w.field else ''})"
-            for w in result.warnings
-        ]
-    lines += ["", "## Source", ""]
+    lines += _warnings(result.warnings) + _source(result.article) + _footer(result.provenance)
+    if notes.notes:
+        lines += ["", "Evidence (¶ = paragraph of the cleaned article, `summarize clean`):", ""] + notes.notes
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def translation_markdown(result: TranslationResult, *, side_by_side: bool = False) -> str:
+    """The translated article (or a source | translation table), then warnings, source and provenance.
+
+    A paragraph still missing after repair is shown in its source language, marked, never left out.
+    """
+    title = result.title or result.article.title or "(untitled)"
+    lines = [f"# {title}", ""]
+    if side_by_side:
+        lines += [f"| ¶ | {result.article.language or 'source'} | {result.target_language} |", "|---|---|---|"]
+        for pair in result.paragraphs:
+            target = pair.target if pair.target is not None else "⚠ *(not translated)*"
+            lines.append(f"| {pair.n} | {_cell(pair.source)} | {_cell(target)} |")
+    else:
+        for pair in result.paragraphs:
+            lines += [pair.target if pair.target is not None else f"⚠ *(paragraph {pair.n} not translated)* {pair.source}", ""]
+    lines += _warnings(result.warnings) + _source(result.article) + _footer(result.provenance)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def _warnings(warnings: list[ResultWarning]) -> list[str]:
+    if not warnings:
+        return []
+    return ["", "## Warnings", ""] + [
+        f"- ⚠ {_WARNING_LABELS[w.kind]}: {w.text} ({w.detail}{f'; {w.field}' if w.field else ''})" for w in warnings
+    ]
+
+
+def _source(meta: ArticleMetadata) -> list[str]:
+    lines = ["", "## Source", ""]
     for label, value in (
         ("Title", meta.title),
         ("Author", meta.author),
@@ -107,19 +152,20 @@ def to_markdown(result: Result) -> str:
     ):
         if value:
             lines.append(f"- {label}: {value}")
+    return lines
+
+
+def _footer(prov: Provenance) -> list[str]:
     cost = f", ~${prov.estimated_cost_usd:.4f}" if prov.estimated_cost_usd is not None else ""
-    lines += [
+    return [
         "",
         f"<sub>{prov.model} via {prov.endpoint}{' (replayed)' if prov.replayed else ''} · prompt {prov.prompt_task} v{prov.prompt_version} ({prov.prompt_hash}) · "
         f"{prov.input_tokens} tokens in, {prov.output_tokens} out{cost} · "
         f"{'cached' if prov.cached else f'{prov.attempts} attempt(s)'}</sub>",
     ]
-    if notes.notes:
-        lines += ["", "Evidence (¶ = paragraph of the cleaned article, `summarize clean`):", ""] + notes.notes
-    return "\n".join(lines).rstrip() + "\n"
 
 
-def to_json(result: Result) -> str:
+def to_json(result: BaseModel) -> str:
     """The whole result envelope as indented JSON."""
     return result.model_dump_json(indent=2) + "\n"
 

@@ -119,6 +119,26 @@ class Summary(_Answer):
     key_facts: KeyFacts
 
 
+TRANSLATED = 1800
+"""The longest translated paragraph the schema admits (llama.cpp refuses grammars with much longer repetitions)."""
+
+
+class TranslatedParagraph(_Answer):
+    """One paragraph of the article, translated."""
+
+    n: int = Field(description="The number of the source paragraph, as [n] in the request.")
+    text: str = Field(max_length=TRANSLATED, description="That whole paragraph translated into the target language.")
+
+
+class Translation(_Answer):
+    """The model's translation of an article (or of one part of a long one), paragraph by paragraph."""
+
+    title: str | None = Field(max_length=SHORT, description="The article's title translated, or null when there is none.")
+    paragraphs: list[TranslatedParagraph] = Field(
+        min_length=1, max_length=80, description="Every paragraph of the request, in order, one item each."
+    )
+
+
 class Article(BaseModel):
     """A cleaned article ready to summarize: body text plus what we know about it."""
 
@@ -161,9 +181,19 @@ WarningKind = Literal[
     "summaries-swapped",
     "language-mismatch",
     "unsupported",
+    "paragraph-missing",
+    "paragraph-extra",
+    "paragraphs-merged",
+    "name-missing",
+    "number-missing",
+    "url-missing",
+    "quote-missing",
+    "glossary-term-missing",
     "chunked",
+    "off-length",
+    "same-language",
 ]
-"""Named faults of an answer (see summarize/checks) and processing notes ("chunked")."""
+"""Named faults of an answer (see summarize/checks) and processing notes (`NOTES`: chunked, off-length, same-language)."""
 
 
 class ResultWarning(BaseModel):
@@ -211,6 +241,10 @@ class Provenance(BaseModel):
     cached: bool
     elapsed_seconds: float
     chunks: int = 1
+    task: str = "summary"
+    target_language: str = "en"
+    length: str | None = Field(default=None, description="The brief's length setting (short, medium, long or a number of words).")
+    glossary: str | None = Field(default=None, description="Hash of the glossary the translation was held to.")
     replayed: bool = Field(default=False, description="The answer came from recorded exchanges (--replay), not the endpoint.")
     key: str | None = Field(default=None, description="Cache key: lets a batch re-run recognise outputs that are up to date.")
     created_at: datetime
@@ -230,37 +264,74 @@ class Result(BaseModel):
     provenance: Provenance
 
 
+class ParagraphPair(BaseModel):
+    """A source paragraph and its translation (None: still missing after repair, flagged, never dropped)."""
+
+    n: int
+    source: str
+    target: str | None
+
+
+class TranslationResult(BaseModel):
+    """The result envelope of a translation: aligned paragraph pairs, warnings and provenance."""
+
+    schema_version: int = SCHEMA_VERSION
+    article: ArticleMetadata
+    target_language: str
+    title: str | None = None
+    paragraphs: list[ParagraphPair]
+    warnings: list[ResultWarning] = Field(default_factory=list)
+    provenance: Provenance
+
+    @property
+    def text(self) -> str:
+        """The translated article: paragraphs in order, a missing one shown as its untranslated source."""
+        return "\n\n".join(p.target if p.target is not None else p.source for p in self.paragraphs)
+
+
+AnyResult = Result | TranslationResult
+"""What a task produces: a result envelope with article, warnings and provenance."""
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     "summary": Summary,
     "brief": Brief,
     "key-facts": KeyFacts,
     "result": Result,
+    "translation": Translation,
+    "translation-result": TranslationResult,
 }
 """Schemas by the name `summarize schema NAME` and prompt headers use."""
 
 
 @lru_cache(maxsize=None)
-def strict_json_schema(model: type[BaseModel], *, bounded: bool = True) -> dict[str, Any]:
+def strict_json_schema(
+    model: type[BaseModel], *, bounded: bool = True, replace: tuple[tuple[str, str], ...] = ()
+) -> dict[str, Any]:
     """The model's JSON Schema for strict structured outputs (shared: do not mutate).
 
     `bounded=False` drops string `maxLength`, which OpenAI's strict subset does not list (we still validate it).
+    `replace` rewrites words in the descriptions (("English", "German") for a German brief): the field names
+    stay, what the model reads about them follows the target language.
     """
     schema = copy.deepcopy(model.model_json_schema())
-    _make_strict(schema, bounded)
+    _make_strict(schema, bounded, dict(replace))
     return schema
 
 
-def _make_strict(node: Any, bounded: bool) -> None:
+def _make_strict(node: Any, bounded: bool, replace: dict[str, str]) -> None:
     # Strict mode rejects defaults and open objects, and wants every property listed as required.
     if isinstance(node, dict):
         node.pop("default", None)
         if not bounded:
             node.pop("maxLength", None)
+        if replace and isinstance(node.get("description"), str):
+            for word, replacement in replace.items():
+                node["description"] = node["description"].replace(word, replacement)
         if node.get("type") == "object" and "properties" in node:
             node["additionalProperties"] = False
             node["required"] = list(node["properties"])
         for value in node.values():
-            _make_strict(value, bounded)
+            _make_strict(value, bounded, replace)
     elif isinstance(node, list):
         for value in node:
-            _make_strict(value, bounded)
+            _make_strict(value, bounded, replace)

@@ -1,9 +1,12 @@
-"""The pipeline: article -> prompt(s) -> validated answer -> checks against the article -> cached Result."""
+"""The pipeline, whatever the task: article -> prompt(s) -> validated answer -> checks -> cached result.
+
+The task (summarize.tasks) says what to ask, how to split, reduce, check and render; this module plans the
+requests, builds the one cache key, talks to the model through the sans-IO conversation, and caches.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -15,43 +18,33 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from .cache import ResultCache, cache_key
-from .clean import paragraphs
 from .config import Settings, load_settings
 from .drive import arun, run
-from .checks import NOTES, TARGET_LANGUAGE, check_answer, repair_problems
+from .checks import NOTES, repair_problems
 from .errors import FaithfulnessError
-from .reask import texts_hash
-from .prompts import Prompt, PromptLibrary
+from .prompts import CONVERSATION_TASK, Prompt, PromptLibrary
 from .ratelimit import RateGate
 from .read import load_article
-from .schemas import SCHEMA_VERSION, Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
-from .tokens import ModelInfo, count_message_tokens, model_info, pack_paragraphs
+from .reask import Reasks
+from .schemas import SCHEMA_VERSION, AnyResult, Article, Provenance, Result, ResultWarning, TranslationResult
+from .tasks import Call, Task, get_task
+from .tokens import ModelInfo, count_message_tokens, count_tokens, model_info
 
 if TYPE_CHECKING:
     from .client import Completion, ModelClient
 
-SUMMARY_TASK = "summary"
-COMBINE_TASK = "combine"
 _SAFETY_MARGIN = 32  # tokens kept free: our count of the chat framing is an estimate
 
 
 @dataclass(frozen=True)
-class Call:
-    """One model request the pipeline needs: messages, the answer's model and sampling parameters."""
-
-    messages: list[dict[str, str]]
-    sampling: dict[str, Any]
-    final: bool = False
-    """The answer the user sees (not a part to combine): checked against the article, with repair."""
-
-
-@dataclass(frozen=True)
 class Plan:
-    """What summarizing an article will send: the prompts, the parts, the first requests and their token counts."""
+    """What one article will send: the prompts, the parts, the first requests and their token counts, the key."""
 
     article: Article
+    task: Task
     prompt: Prompt
-    combine_prompt: Prompt
+    reduce_prompt: Prompt | None
+    reasks: Reasks
     parts: list[str]
     calls: list[Call]
     text_budget: int
@@ -63,10 +56,20 @@ class Plan:
         """Prompt tokens of the first requests (counted on demand: a live run gets them from the endpoint)."""
         return sum(count_message_tokens(call.messages, self.encoding) for call in self.calls)
 
+    @cached_property
+    def article_tokens(self) -> int:
+        """Tokens of the cleaned article text (what a translation's output is about as long as)."""
+        return count_tokens(self.article.text, self.encoding)
+
     @property
     def chunked(self) -> bool:
-        """True when the article is summarized in several parts then combined."""
+        """True when the article is done in several parts, then reduced."""
         return len(self.parts) > 1
+
+    @property
+    def requests(self) -> int:
+        """Requests a first try takes: the parts, plus the reduce request when the task has one."""
+        return len(self.calls) + (1 if self.chunked and self.reduce_prompt is not None else 0)
 
 
 def _byte_bound(messages: list[dict[str, str]]) -> int:
@@ -74,21 +77,13 @@ def _byte_bound(messages: list[dict[str, str]]) -> int:
     return 3 + sum(3 + len(m["content"].encode("utf-8")) + len(m["role"].encode("utf-8")) for m in messages)
 
 
-def _variables(article: Article, text: str, part: str) -> dict[str, Any]:
-    return {
-        "title": article.title or "(unknown)",
-        "author": article.author or "(unknown)",
-        "published": article.published or "(unknown)",
-        "site_name": article.site_name or "(unknown)",
-        "language": article.language or "(unknown)",
-        # A closing tag inside the article must not end the data block early.
-        "text": text.replace("</article>", "</ article>"),
-        "part": part,
-    }
+def _fits(text: str, limit: int, encoding: str) -> bool:
+    # A token covers at least one byte, so a text whose bytes fit needs no tokenizer (loading one costs ~1 s).
+    return len(text.encode("utf-8")) <= limit or count_tokens(text, encoding) <= limit
 
 
 class Summarizer:
-    """Summarizes articles with one endpoint, prompt set and cache; the CLI and batch runs both use it."""
+    """Runs one task (summary by default, `task="translate"`) on articles with one endpoint, prompt set and cache."""
 
     def __init__(
         self,
@@ -102,13 +97,18 @@ class Summarizer:
         self.prompts = PromptLibrary(self.settings.prompts_dir)
         self.model: ModelInfo = model_info(self.settings.model, self.settings.prices_file)
         self.cache = ResultCache(self.settings.cache_dir) if self.settings.use_cache else None
+        self.task: Task = get_task(self.settings)
         self._transport = transport
         self._gate = gate
         self._client: ModelClient | None = None
+        self._owner: Summarizer | None = None  # the pipeline whose client a sibling for another task uses
+        self._siblings: dict[str, Summarizer] = {}
 
     @property
     def client(self) -> ModelClient:
         """The model client, built on first need so that offline commands never require an endpoint."""
+        if self._owner is not None:
+            return self._owner.client
         if self._client is None:
             from .client import ModelClient  # the openai package costs ~0.8 s to import: only when a request is due
 
@@ -116,96 +116,108 @@ class Summarizer:
         return self._client
 
     def plan(self, article: Article, *, prompt_version: int | None = None) -> Plan:
-        """Render the prompts, split the article if it exceeds the context budget, and compute the cache key."""
-        prompt = self.prompts.load(SUMMARY_TASK, prompt_version)
-        combine = self.prompts.load(COMBINE_TASK)
+        """Render the prompts, split the article if it exceeds the budget, and compute the cache key."""
+        task = self.task
+        task.prepare(article)
+        prompt = self.prompts.load(task.prompt_task, prompt_version)
+        reduce = self.prompts.load(task.reduce_task) if task.reduce_task else None
+        reasks = Reasks(self.prompts.load(CONVERSATION_TASK), prompt, task.reask_values())
         encoding = self.model.encoding
         limit = self.model.context_window - self.settings.max_output_tokens
         if self.settings.max_input_tokens is not None:
             limit = min(limit, self.settings.max_input_tokens)
-        whole = prompt.render(**_variables(article, article.text, ""))
-        # A token covers at least one byte, so a prompt whose bytes fit needs no tokenizer (loading one costs ~1 s).
+        text_limit = task.text_limit(self.settings.output_tokens(prompt.sampling))
+        whole = prompt.render(**task.variables(prompt, article, article.text, ""))
         fits = _byte_bound(whole) <= limit - _SAFETY_MARGIN or count_message_tokens(whole, encoding) <= limit - _SAFETY_MARGIN
-        if fits:
+        if fits and (text_limit is None or _fits(article.text, text_limit, encoding)):
             budget = limit - _SAFETY_MARGIN
             parts = [article.text]
-            calls = [Call(whole, prompt.sampling, final=True)]
+            calls = [Call(whole, prompt.sampling, source=article.text)]
         else:
-            overhead = count_message_tokens(prompt.render(**_variables(article, "", " (part 10 of 10)")), encoding)
-            budget = max(64, limit - overhead - _SAFETY_MARGIN)
-            parts = pack_paragraphs(paragraphs(article.text), budget, encoding)
+            empty = prompt.render(**task.variables(prompt, article, "", task.part_label(10, 10)))
+            budget = max(64, limit - count_message_tokens(empty, encoding) - _SAFETY_MARGIN)
+            budget = min(budget, text_limit) if text_limit is not None else budget
+            parts = task.split(article.text, budget, encoding)
             calls = [
-                Call(prompt.render(**_variables(article, part, f" (part {i} of {len(parts)})")), prompt.sampling)
+                Call(
+                    prompt.render(**task.variables(prompt, article, part, task.part_label(i, len(parts)))),
+                    prompt.sampling,
+                    source=part if task.parts_checked else None,
+                )
                 for i, part in enumerate(parts, 1)
             ]
         key = cache_key(
             {
-                **self._key_parts(prompt),
-                "combine": [combine.task, combine.version, combine.sha256] if len(parts) > 1 else None,
+                **self.identity(prompt, reduce, reasks.conversation),
                 "article": article.model_dump(exclude={"source"}),  # same text from another path: same answer
                 "parts": len(parts),
             }
         )
-        return Plan(article, prompt, combine, parts, calls, budget, key, encoding)
+        return Plan(article, task, prompt, reduce, reasks, parts, calls, budget, key, encoding)
 
-    def _key_parts(self, prompt: Prompt) -> dict[str, Any]:
+    def identity(self, prompt: Prompt, reduce: Prompt | None, conversation: Prompt) -> dict[str, Any]:
+        """Everything but the article that shapes a result: the one place the cache key is made of."""
+        s = self.settings
         return {
-            "model": self.settings.model,
-            "endpoint": self.settings.endpoint_host,
+            "task": self.task.name,
+            "options": self.task.options(),
+            "model": s.model,
+            "endpoint": s.endpoint_host,
             # A replayed (possibly hand-written) answer must never be served later as the endpoint's own.
-            "replayed": self.settings.replay_dir is not None,
-            "prompt": [prompt.task, prompt.version, prompt.sha256],
-            "sampling": prompt.sampling,
-            "max_output_tokens": self.settings.max_output_tokens,
-            "response_format": self.settings.response_format,
+            "replayed": s.replay_dir is not None,
+            # Every word sent: the task's prompt, its reduce prompt, the conversation's re-ask texts.
+            "prompts": [[p.task, p.version, p.sha256] for p in (prompt, reduce, conversation) if p is not None],
+            "output_tokens": s.output_tokens(prompt.sampling),
+            "response_format": s.response_format,
             "schema_version": SCHEMA_VERSION,
-            # What the conversation adds (re-ask texts, check repairs) shapes the answer as much as the prompt.
-            "reask": [texts_hash(), self.settings.max_repairs, self.settings.max_check_repairs, TARGET_LANGUAGE],
+            "repairs": [s.max_repairs, s.max_check_repairs],
+            "limits": [self.model.context_window, s.max_input_tokens, s.max_output_tokens],
         }
 
     def fingerprint(self, *, prompt_version: int | None = None) -> str:
-        """A hash of everything but the article that shapes a result (model, endpoint, prompts, limits, schema)."""
-        combine = self.prompts.load(COMBINE_TASK)
-        return cache_key(
-            {
-                **self._key_parts(self.prompts.load(SUMMARY_TASK, prompt_version)),
-                "combine": [combine.task, combine.version, combine.sha256],
-                "limits": [self.model.context_window, self.settings.max_input_tokens],
-            }
-        )
+        """A hash of everything but the article that shapes a result (what a batch report remembers)."""
+        task = self.task
+        reduce = self.prompts.load(task.reduce_task) if task.reduce_task else None
+        prompt = self.prompts.load(task.prompt_task, prompt_version)
+        return cache_key(self.identity(prompt, reduce, self.prompts.load(CONVERSATION_TASK)))
 
-    def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion[Summary]], tuple[Summary, list[Completion[Summary]]]]:
+    def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion[Any]], tuple[Any, list[Completion[Any]]]]:
         # Sans-IO like the client: yields the calls to make (in parallel if the driver can), receives completions.
         completions = yield plan.calls
         if not plan.chunked:
             return completions[0].value, completions
-        partials = [c.value.model_dump(mode="json") for c in completions]
-        combine = plan.combine_prompt.render(
-            title=plan.article.title or "(unknown)",
-            language=plan.article.language or "(unknown)",
-            parts=json.dumps(partials, ensure_ascii=False, indent=1),
-        )
-        final = yield [Call(combine, plan.combine_prompt.sampling, final=True)]
+        merged = self.task.merge(plan.article, plan.parts, plan.reduce_prompt, [c.value for c in completions])
+        if not isinstance(merged, Call):
+            return merged, completions
+        final = yield [merged]
         return final[0].value, completions + final
 
-    @staticmethod
-    def _check(plan: Plan, call: Call) -> Callable[[Any], list[str]] | None:
-        """The check the conversation repairs against: the final answer against the whole article."""
-        if not call.final:
+    def _check(self, plan: Plan, call: Call) -> Callable[[Any], list[str]] | None:
+        """What the conversation repairs against: the answer checked against the source text of its call."""
+        source = call.source
+        if source is None:
             return None
-        return lambda summary: repair_problems(check_answer(summary, plan.article))
+        return lambda answer: repair_problems(self.task.check(answer, plan.article, source, plan.prompt))
 
-    def conversation(self, plan: Plan) -> Generator[dict[str, Any], Any, Completion[Summary]]:
+    def _request(self, plan: Plan, call: Call) -> dict[str, Any]:
+        return {
+            "sampling": call.sampling,
+            "check": self._check(plan, call),
+            "reasks": plan.reasks,
+            "schema_values": self.task.schema_words(),
+        }
+
+    def conversation(self, plan: Plan) -> Generator[dict[str, Any], Any, Completion[Any]]:
         """The sans-IO conversation of a one-part plan (the Batch API sends its first request, then feeds it)."""
         call = plan.calls[0]
-        return self.client.conversation(call.messages, Summary, sampling=call.sampling, check=self._check(plan, call))
+        return self.client.conversation(call.messages, self.task.answer, **self._request(plan, call))
 
-    def cached(self, plan: Plan, *, started: float | None = None) -> Result | None:
+    def cached(self, plan: Plan, *, started: float | None = None) -> AnyResult | None:
         """The cached result for a plan (marked cached, --strict applied), or None."""
         started = time.perf_counter() if started is None else started
         if self.cache is None:
             return None
-        hit = self.cache.get(plan.key)
+        hit = self.cache.get(plan.key, plan.task.result)  # type: ignore[arg-type]
         if hit is None:
             return None
         hit.article.source = plan.article.source
@@ -213,54 +225,47 @@ class Summarizer:
         hit.provenance.elapsed_seconds = round(time.perf_counter() - started, 4)
         return self._enforce(hit)
 
-    def finish(self, plan: Plan, summary: Summary, completions: list[Completion[Summary]], started: float) -> Result:
-        """Check an answer against the article, build the Result, cache it, then apply --strict."""
+    def finish(self, plan: Plan, answer: Any, completions: list[Completion[Any]], started: float) -> AnyResult:
+        """Check an answer against the article, build the task's result, cache it, then apply --strict."""
         article = plan.article
-        checked = check_answer(summary, article)
-        warnings = list(checked.warnings)
+        checked = plan.task.check(answer, article, article.text, plan.prompt)
+        notes = []
         if plan.chunked:
-            warnings.append(
+            notes.append(
                 ResultWarning(
                     kind="chunked",
                     text=f"{len(plan.parts)} parts",
-                    detail=f"article exceeded the {plan.text_budget}-token budget; summarized in parts, then combined",
+                    detail=f"article exceeded the {plan.text_budget}-token budget; done in parts, then joined",
                 )
             )
         tokens_in = sum(c.input_tokens for c in completions)
         tokens_out = sum(c.output_tokens for c in completions)
-        result = Result(
-            article=ArticleMetadata(
-                **article.model_dump(exclude={"text"}),
-                characters=len(article.text),
-            ),
-            brief=summary.brief,
-            key_facts=summary.key_facts,
-            warnings=warnings,
-            evidence=checked.evidence,
-            provenance=Provenance(
-                model=self.settings.model,
-                endpoint=self.settings.endpoint_host,
-                prompt_task=plan.prompt.task,
-                prompt_version=plan.prompt.version,
-                prompt_hash=plan.prompt.hash,
-                response_format=completions[-1].response_format,
-                attempts=sum(c.attempts for c in completions),
-                input_tokens=tokens_in,
-                output_tokens=tokens_out,
-                estimated_cost_usd=self.model.cost(tokens_in, tokens_out),
-                cached=False,
-                elapsed_seconds=round(time.perf_counter() - started, 4),
-                chunks=len(plan.parts),
-                replayed=self.settings.replay_dir is not None,
-                key=plan.key,
-                created_at=datetime.now(timezone.utc),
-            ),
+        provenance = Provenance(
+            model=self.settings.model,
+            endpoint=self.settings.endpoint_host,
+            prompt_task=plan.prompt.task,
+            prompt_version=plan.prompt.version,
+            prompt_hash=plan.prompt.hash,
+            response_format=completions[-1].response_format,
+            attempts=sum(c.attempts for c in completions),
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            estimated_cost_usd=self.model.cost(tokens_in, tokens_out),
+            cached=False,
+            elapsed_seconds=round(time.perf_counter() - started, 4),
+            chunks=len(plan.parts),
+            task=plan.task.name,
+            **plan.task.options(),
+            replayed=self.settings.replay_dir is not None,
+            key=plan.key,
+            created_at=datetime.now(timezone.utc),
         )
+        result = plan.task.build(article, answer, checked, notes, provenance)
         if self.cache is not None:
             self.cache.set(plan.key, result)  # before --strict can fail: a paid answer is never thrown away
         return self._enforce(result)
 
-    def _enforce(self, result: Result) -> Result:
+    def _enforce(self, result: AnyResult) -> AnyResult:
         flags = [w for w in result.warnings if w.kind not in NOTES]
         if self.settings.strict and flags:
             names = ", ".join(f"{w.kind}: {w.text[:60]}" for w in flags[:3])
@@ -275,43 +280,75 @@ class Summarizer:
     def _article(self, source: str | Path | Article) -> Article:
         return source if isinstance(source, Article) else load_article(str(source))
 
-    def summarize(self, source: str | Path | Article, *, prompt_version: int | None = None) -> Result:
-        """Summarize one article (path, `-`, URL or Article) into a validated, checked Result."""
+    def run(self, source: str | Path | Article, *, prompt_version: int | None = None) -> AnyResult:
+        """Run the task on one article (path, `-`, URL or Article): a validated, checked result."""
         started = time.perf_counter()
         plan = self.plan(self._article(source), prompt_version=prompt_version)
         cached = self.cached(plan, started=started)
         if cached is not None:
             return cached
 
-        def perform(calls: list[Call]) -> list[Completion[Summary]]:
-            return [self.client.complete(c.messages, Summary, sampling=c.sampling, check=self._check(plan, c)) for c in calls]
+        def perform(calls: list[Call]) -> list[Completion[Any]]:
+            return [self.client.complete(c.messages, self.task.answer, **self._request(plan, c)) for c in calls]
 
-        summary, used = run(self._steps(plan), perform)
-        return self.finish(plan, summary, used, started)
+        answer, used = run(self._steps(plan), perform)
+        return self.finish(plan, answer, used, started)
 
-    async def asummarize(self, source: str | Path | Article, *, prompt_version: int | None = None) -> Result:
-        """Async `summarize`: the parts of a long article are requested concurrently."""
+    async def arun(self, source: str | Path | Article, *, prompt_version: int | None = None) -> AnyResult:
+        """Async `run`: the parts of a long article are requested concurrently."""
         started = time.perf_counter()
         article = source if isinstance(source, Article) else await asyncio.to_thread(load_article, str(source))
-        return await self.asummarize_plan(self.plan(article, prompt_version=prompt_version), started=started)
+        return await self.arun_plan(self.plan(article, prompt_version=prompt_version), started=started)
 
-    async def asummarize_plan(self, plan: Plan, *, started: float | None = None) -> Result:
+    def summarize(self, source: str | Path | Article, *, prompt_version: int | None = None) -> Result:
+        """Summarize one article into a brief with key facts (the summary task's `run`)."""
+        result = self._for("summary").run(source, prompt_version=prompt_version)
+        assert isinstance(result, Result)
+        return result
+
+    async def asummarize(self, source: str | Path | Article, *, prompt_version: int | None = None) -> Result:
+        """Async `summarize`."""
+        result = await self._for("summary").arun(source, prompt_version=prompt_version)
+        assert isinstance(result, Result)
+        return result
+
+    def translate(self, source: str | Path | Article, *, prompt_version: int | None = None) -> TranslationResult:
+        """Translate one article paragraph by paragraph into the target language (the translate task's `run`)."""
+        result = self._for("translate").run(source, prompt_version=prompt_version)
+        assert isinstance(result, TranslationResult)
+        return result
+
+    async def atranslate(self, source: str | Path | Article, *, prompt_version: int | None = None) -> TranslationResult:
+        """Async `translate`: the parts of a long article are translated concurrently."""
+        result = await self._for("translate").arun(source, prompt_version=prompt_version)
+        assert isinstance(result, TranslationResult)
+        return result
+
+    def _for(self, task: str) -> Summarizer:
+        """This pipeline if it runs `task`, else a sibling for that task sharing its client and cache."""
+        if self.task.name == task:
+            return self
+        if task not in self._siblings:
+            sibling = Summarizer(self.settings.model_copy(update={"task": task, "use_cache": False}))
+            sibling.cache, sibling._owner = self.cache, self
+            self._siblings[task] = sibling
+        return self._siblings[task]
+
+    async def arun_plan(self, plan: Plan, *, started: float | None = None) -> AnyResult:
         """Carry out a plan made by `plan()`: a cache hit makes no request."""
         started = time.perf_counter() if started is None else started
         cached = self.cached(plan, started=started)
         if cached is not None:
             return cached
-        summary, used = await self.aanswer(plan)
-        return self.finish(plan, summary, used, started)
+        answer, used = await self.aanswer(plan)
+        return self.finish(plan, answer, used, started)
 
-    async def aanswer(self, plan: Plan) -> tuple[Summary, list[Completion[Summary]]]:
-        """The model's validated answer for a plan (parts concurrently, then combined), without checks or cache."""
+    async def aanswer(self, plan: Plan) -> tuple[Any, list[Completion[Any]]]:
+        """The model's validated answer for a plan (parts concurrently, then reduced), without checks or cache."""
 
-        async def perform(calls: list[Call]) -> list[Completion[Summary]]:
+        async def perform(calls: list[Call]) -> list[Completion[Any]]:
             return list(
-                await asyncio.gather(
-                    *(self.client.acomplete(c.messages, Summary, sampling=c.sampling, check=self._check(plan, c)) for c in calls)
-                )
+                await asyncio.gather(*(self.client.acomplete(c.messages, self.task.answer, **self._request(plan, c)) for c in calls))
             )
 
         return await arun(self._steps(plan), perform)
@@ -341,6 +378,12 @@ class Summarizer:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def translate_article(source: str | Path | Article, **overrides: Any) -> TranslationResult:
+    """One-call API: translate a path, `-`, URL or Article (`target_language="de"` ...) with settings from the environment."""
+    with Summarizer(**overrides, task="translate") as translator:
+        return translator.translate(source)
 
 
 def summarize_article(source: str | Path | Article, **overrides: Any) -> Result:

@@ -140,7 +140,7 @@ def test_tokens_reports_raw_cleaned_prompt_and_cost() -> None:
 
     assert figure("cleaned text") < figure("raw text") / 1.5  # seed 003 is its article twice plus boilerplate
     assert figure("prompt") > figure("cleaned text")
-    assert re.search(r"estimated cost\s+\$0\.\d+ input", result.stdout)
+    assert re.search(r"estimated cost\s+\$0\.\d+ expected \(\$0\.\d+ input\), at most \$0\.\d+", result.stdout)
 
 
 def test_tokens_unknown_model_says_cost_unknown() -> None:

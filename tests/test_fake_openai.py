@@ -18,7 +18,10 @@ import openai
 import pytest
 
 from bench.fake_openai import FAULT_KINDS, FakeOpenAI, article_text
+from summarize.config import load_settings
 from summarize.prompts import PromptLibrary
+from summarize.schemas import Article
+from summarize.tasks import SummaryTask
 from summarize.schemas import Summary
 
 from .fakes import ROOT
@@ -34,9 +37,8 @@ JSON_SCHEMA = {"type": "json_schema", "json_schema": {"name": "summary", "strict
 def messages(text: str = ENGLISH) -> list[dict[str, Any]]:
     """The messages our summary prompt renders for `text`."""
     prompt = PromptLibrary().load("summary")
-    return prompt.render(
-        title="T", author="(unknown)", published="(unknown)", site_name="(unknown)", language="en", text=text, part=""
-    )
+    article = Article(text=text, source="-", title="T", language="en")
+    return prompt.render(**SummaryTask(load_settings()).variables(prompt, article, text, ""))
 
 
 def key(text: str) -> str:

@@ -52,7 +52,7 @@ def test_builtin_prompts_load_and_declare_a_known_schema() -> None:
 
 def test_newest_version_is_the_default_and_older_ones_can_be_chosen(user_prompts: Path) -> None:
     library = PromptLibrary(user_prompts)
-    assert library.versions("summary") == [1, 2, 10]
+    assert library.versions("summary") == [1, 2, 3, 10]
     assert library.load("summary").version == 10
     older = library.load("summary", 2)
     assert older.version == 2 and older.sampling == {"temperature": 0.2}
@@ -61,7 +61,7 @@ def test_newest_version_is_the_default_and_older_ones_can_be_chosen(user_prompts
 
 def test_missing_version_and_task_are_clear_errors(user_prompts: Path) -> None:
     library = PromptLibrary(user_prompts)
-    with pytest.raises(PromptError, match="no version 7 .*1, 2, 10"):
+    with pytest.raises(PromptError, match="no version 7 .*1, 2, 3, 10"):
         library.load("summary", 7)
     with pytest.raises(PromptError, match="no prompt for task 'nope'"):
         library.load("nope")

@@ -36,7 +36,7 @@ def test_strict_schema_closes_every_object_and_requires_every_property(model: ty
 
 
 def test_schema_names_cover_the_cli_names() -> None:
-    assert set(SCHEMAS) == {"summary", "brief", "key-facts", "result"}
+    assert set(SCHEMAS) == {"summary", "brief", "key-facts", "result", "translation", "translation-result"}
 
 
 def test_valid_answer_validates(valid_answer: dict[str, Any]) -> None:

@@ -48,7 +48,7 @@ def test_seed_003_result_has_people_dates_and_source_metadata() -> None:
     assert result.article.author == "Anne Cagan"
     assert result.article.published and result.article.published.startswith("2023-11-20")
     assert result.article.url and result.article.url.startswith("https://www.lexpress.fr/")
-    assert result.provenance.prompt_version == 2 and len(result.provenance.prompt_hash) == 12
+    assert result.provenance.prompt_version == 3 and len(result.provenance.prompt_hash) == 12
 
 
 def test_cache_hit_makes_no_request(scripted_summarizer) -> None:
@@ -87,14 +87,14 @@ def test_editing_the_prompt_misses_the_cache(tmp_path: Path, valid_answer: dict[
 
     prompts = tmp_path / "prompts"
     (prompts / "summary").mkdir(parents=True)
-    original = (builtin_prompts_dir() / "summary" / "v2.md").read_text(encoding="utf-8")
-    (prompts / "summary" / "v2.md").write_text(original, encoding="utf-8")
+    original = (builtin_prompts_dir() / "summary" / "v3.md").read_text(encoding="utf-8")
+    (prompts / "summary" / "v3.md").write_text(original, encoding="utf-8")
     endpoint = ScriptedEndpoint(lambda request: ok(valid_answer))
     settings = load_settings(api_key="k", prompts_dir=prompts)
     with Summarizer(settings, transport=endpoint.transport) as s:
         first = s.summarize(SEED_003)
         assert s.summarize(SEED_003).provenance.cached
-        (prompts / "summary" / "v2.md").write_text(original.replace("careful news editor", "careful editor"), encoding="utf-8")
+        (prompts / "summary" / "v3.md").write_text(original.replace("careful news editor", "careful editor"), encoding="utf-8")
         edited = s.summarize(SEED_003)
     assert not edited.provenance.cached
     assert edited.provenance.prompt_hash != first.provenance.prompt_hash

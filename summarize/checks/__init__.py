@@ -30,7 +30,7 @@ from .text import MappedText, mapped, normalize, quote_found
 
 __all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "normalize", "quote_found", "repair_problems"]
 
-NOTES = frozenset({"chunked"})
+NOTES = frozenset({"chunked", "off-length", "same-language"})
 """Warning kinds that describe processing, not a fault of the answer: never repaired, never fatal."""
 
 TARGET_LANGUAGE = "en"

@@ -76,20 +76,23 @@ def english_numbers(text: str) -> list[Number]:
     return found
 
 
-@lru_cache(maxsize=64)
-def source_values(text: str) -> frozenset[float]:
-    """Every value a number in the article can stand for (French or English notation, scales, spelled-out)."""
-    values: set[float] = set()
+def source_numbers(text: str) -> list[Number]:
+    """Numbers written in digits in the article (French or English notation, scale words), with their values."""
+    found = []
     for m in _SOURCE_NUMBER.finditer(text):
         integer, fraction = m.group(1), m.group(2)
         candidates = {_value(integer, fraction, r"[ \u00a0\u202f.]")}
         if fraction and len(fraction) == 3 and "," in m.group(0) and not re.search(r"[ \u00a0\u202f.]", integer):
             candidates.add(_value(integer + fraction, None, ""))  # English thousands in a French text: 1,500
-        scale_word = (m.group(4) or "").lower()
-        scale = _SOURCE_SCALES.get(scale_word, 1.0)
-        for base in candidates:
-            values.add(base)
-            values.add(base * scale)
+        scale = _SOURCE_SCALES.get((m.group(4) or "").lower(), 1.0)
+        found.append(Number(m.group(0).strip(), tuple(sorted({v for base in candidates for v in (base, base * scale)}))))
+    return found
+
+
+@lru_cache(maxsize=64)
+def source_values(text: str) -> frozenset[float]:
+    """Every value a number in the article can stand for (French or English notation, scales, spelled-out)."""
+    values: set[float] = {v for number in source_numbers(text) for v in number.values}
     for word in re.findall(r"[a-z]+", normalize(text)):
         if word in _SPELLED:
             values.add(float(_SPELLED[word]))
@@ -100,6 +103,12 @@ def ungrounded_numbers(english: str, article: str, extra: frozenset[float] = fro
     """Numbers written in the English text whose value appears nowhere in the article."""
     known = source_values(article) | extra
     return [n.text for n in english_numbers(english) if not any(_close(v, known) for v in n.values)]
+
+
+def missing_numbers(source: str, translation: str) -> list[str]:
+    """Numbers written in digits in `source` whose value the translation never gives (in either notation)."""
+    known = source_values(translation) | {v for n in english_numbers(translation) for v in n.values}
+    return [n.text for n in source_numbers(source) if not any(_close(v, known) for v in n.values)]
 
 
 def _close(value: float, known: frozenset[float]) -> bool:

@@ -1,0 +1,104 @@
+"""The Task interface and the Call a task asks the pipeline to make."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
+
+from ..config import Settings
+from ..errors import ConfigurationError
+from ..schemas import AnyResult, Article, Provenance
+
+if TYPE_CHECKING:
+    from ..checks import Checked
+    from ..prompts import Prompt
+    from ..summarizer import Plan
+
+
+@dataclass(frozen=True)
+class Call:
+    """One model request the pipeline needs: messages, sampling, and the source text its answer is checked against."""
+
+    messages: list[dict[str, str]]
+    sampling: dict[str, Any]
+    source: str | None = None
+    """The text the answer must be faithful to (checked, with repair); None: an intermediate answer, not checked."""
+
+
+class Task(ABC):
+    """What one kind of output needs from the pipeline; the pipeline does the rest (plan, requests, cache)."""
+
+    name: ClassVar[str]
+    prompt_task: ClassVar[str]
+    """The prompt folder under prompts/."""
+    reduce_task: ClassVar[str | None] = None
+    """A prompt that merges the answers of a long article's parts, or None when `merge` joins them locally."""
+    answer: ClassVar[type[BaseModel]]
+    result: ClassVar[type[BaseModel]]
+    parts_checked: ClassVar[bool] = False
+    """True when each part's answer stands on its own (checked against its part, with repair)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def options(self) -> dict[str, Any]:
+        """The settings that shape this task's requests: part of the cache key and of the provenance."""
+
+    def prepare(self, article: Article) -> None:
+        """Refuse an article this task cannot do (an InputError), before anything is sent."""
+
+    @abstractmethod
+    def variables(self, prompt: Prompt, article: Article, text: str, part: str) -> dict[str, Any]:
+        """The values of the prompt's `{{ name }}` variables for the article (or one part's `text`)."""
+
+    def reask_values(self) -> dict[str, str]:
+        """Values for the task's own `## check-repair` text."""
+        return {}
+
+    def schema_words(self) -> dict[str, str]:
+        """Words to replace in the answer schema's descriptions (the target language's name for "English")."""
+        return {}
+
+    def text_limit(self, output_tokens: int) -> int | None:
+        """The most article tokens one request may carry for its answer to fit `output_tokens`; None: no such limit."""
+        return None
+
+    @abstractmethod
+    def split(self, text: str, budget: int, encoding: str) -> list[str]:
+        """The article's parts when it does not fit one request (each at most `budget` tokens where possible)."""
+
+    def part_label(self, index: int, count: int) -> str:
+        """How the prompt names one part."""
+        return f" (part {index} of {count})"
+
+    @abstractmethod
+    def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Call | Any:
+        """The parts' answers reduced: a further request (a Call) or the merged answer itself."""
+
+    @abstractmethod
+    def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:
+        """Check an answer against the source text it was made from (the whole article or one part)."""
+
+    @abstractmethod
+    def expected_output_tokens(self, plan: Plan, output_limit: int) -> int:
+        """A fair guess of the output tokens one article's requests take, for `--dry-run` (the limit is the maximum)."""
+
+    @abstractmethod
+    def output_suffix(self) -> str:
+        """What a batch adds to output names (`b.txt{suffix}.json`), so tasks and languages never overwrite each other."""
+
+    @abstractmethod
+    def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> AnyResult:
+        """The result envelope of a finished answer."""
+
+    @abstractmethod
+    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
+        """The result as Markdown."""
+
+    def facts(self, result: Any) -> str:
+        """The key facts as JSON (tasks without key facts refuse)."""
+        raise ConfigurationError(f"the {self.name} task has no key facts")

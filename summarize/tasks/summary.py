@@ -1,0 +1,177 @@
+"""The summary task: a brief in the target language, a summary in the article's language, key facts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from .. import languages
+from ..checks import Checked, check_answer
+from ..clean import paragraphs
+from ..errors import ConfigurationError
+from ..schemas import Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
+from ..tokens import pack_paragraphs
+from .base import Call, Task
+
+if TYPE_CHECKING:
+    from ..prompts import Prompt
+    from ..summarizer import Plan
+
+SENTENCES = {"short": (1, 2), "medium": (3, 5), "long": (4, 10)}
+KEY_POINTS = {"short": (3, 3), "medium": (3, 6), "long": (3, 8)}
+"""What each --length asks for (the prompt's `## length-*` texts say it to the model; the note checks it)."""
+EXPECTED_OUTPUT_TOKENS = 1200
+"""A brief with key facts and evidence, as measured on the seeds; what `--dry-run` expects per request."""
+WORDS_SLACK = 0.4
+"""A brief of N words may run 40 % over or under before the length note says so."""
+
+_SENTENCE_END = re.compile(r"[.!?](?:[\"”»)]*)\s+(?=[A-Z0-9«\"“ÀÂÉÈÊÎÔÛÇÄÖÜ])")
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in a summary: ends of sentence followed by a capital (abbreviations like "U.S." aside)."""
+    text = text.strip()
+    return len(_SENTENCE_END.findall(text)) + 1 if text else 0
+
+
+class SummaryTask(Task):
+    """Brief + key facts in one request per article; long articles are summarized in parts, then combined."""
+
+    name = "summary"
+    prompt_task = "summary"
+    reduce_task = "combine"
+    answer = Summary
+    result = Result
+
+    def options(self) -> dict[str, Any]:
+        return {"target_language": self.settings.target_language, "length": self.settings.length}
+
+    def same_language(self, article: Article) -> bool:
+        """True when the article is already in the target language: no second summary is asked for."""
+        return article.language is not None and languages.primary(self.settings.target_language) == article.language
+
+    def variables(self, prompt: Prompt, article: Article, text: str, part: str) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "title": article.title or "(unknown)",
+            "author": article.author or "(unknown)",
+            "published": article.published or "(unknown)",
+            "site_name": article.site_name or "(unknown)",
+            "language": article.language or "(unknown)",
+            # A closing tag inside the article must not end the data block early.
+            "text": text.replace("</article>", "</ article>"),
+            "part": part,
+        }
+        target, length = self.settings.target_language, self.settings.length
+        if "target" not in prompt.variables:
+            if target != "en" or length != "medium":
+                raise ConfigurationError(
+                    f"prompt {prompt.task} v{prompt.version} writes a medium-length English brief only; "
+                    f"--lang {target} --length {length} need a prompt with target and length rules (v3 or later)"
+                )
+            return values
+        values["target"] = languages.name(target)
+        values["length_rule"] = (
+            prompt.text("length-words", words=length) if length.isdigit() else prompt.text(f"length-{length}")
+        )
+        same = self.same_language(article)
+        values["source_summary_rule"] = prompt.text(
+            "source-summary-same" if same else "source-summary", target=values["target"]
+        )
+        return values
+
+    def reask_values(self) -> dict[str, str]:
+        return {"target": languages.name(self.settings.target_language)}
+
+    def schema_words(self) -> dict[str, str]:
+        target = languages.name(self.settings.target_language)
+        return {} if target == "English" else {"English": target}
+
+    def split(self, text: str, budget: int, encoding: str) -> list[str]:
+        return pack_paragraphs(paragraphs(text), budget, encoding)
+
+    def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Call:
+        assert reduce is not None  # the summary task always has its combine prompt
+        partials = [a.model_dump(mode="json") for a in answers]
+        values = {
+            "title": article.title or "(unknown)",
+            "language": article.language or "(unknown)",
+            "parts": json.dumps(partials, ensure_ascii=False, indent=1),
+        }
+        if "target" in reduce.variables:
+            values["target"] = languages.name(self.settings.target_language)
+        elif self.settings.target_language != "en":
+            raise ConfigurationError(
+                f"prompt {reduce.task} v{reduce.version} combines English briefs only; --lang needs a newer one"
+            )
+        return Call(reduce.render(**values), reduce.sampling, source=article.text)
+
+    def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:
+        checked = check_answer(answer, article, target=languages.primary(self.settings.target_language))
+        return Checked(checked.warnings + self._notes(answer, article, prompt), checked.evidence)
+
+    def _notes(self, summary: Summary, article: Article, prompt: Prompt) -> list[ResultWarning]:
+        notes: list[ResultWarning] = []
+        if "target" not in prompt.variables:
+            return notes  # prompts before v3 ask for no length and know no target language
+        if self.same_language(article):
+            notes.append(
+                ResultWarning(
+                    kind="same-language",
+                    text=self.settings.target_language,
+                    detail=f"the article is already in {languages.name(self.settings.target_language)}: one summary, no translation",
+                )
+            )
+        length = self.settings.length
+        sentences, points = sentence_count(summary.brief.summary), len(summary.brief.key_points)
+        if length.isdigit():
+            words, wanted = len(summary.brief.summary.split()), int(length)
+            if abs(words - wanted) > WORDS_SLACK * wanted:
+                notes.append(
+                    ResultWarning(kind="off-length", field="brief.summary", text=f"{words} words", detail=f"asked for about {wanted}")
+                )
+            return notes
+        low, high = SENTENCES[length]
+        if not low <= sentences <= high:
+            notes.append(
+                ResultWarning(
+                    kind="off-length", field="brief.summary", text=f"{sentences} sentences",
+                    detail=f"--length {length} asks for {low} to {high}",
+                )
+            )
+        low, high = KEY_POINTS[length]
+        if not low <= points <= high:
+            notes.append(
+                ResultWarning(
+                    kind="off-length", field="brief.key_points", text=f"{points} key points",
+                    detail=f"--length {length} asks for {low} to {high}",
+                )
+            )
+        return notes
+
+    def expected_output_tokens(self, plan: Plan, output_limit: int) -> int:
+        return min(EXPECTED_OUTPUT_TOKENS, output_limit) * plan.requests
+
+    def output_suffix(self) -> str:
+        return "" if self.settings.target_language == "en" else f".{self.settings.target_language}"
+
+    def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> Result:
+        summary: Summary = answer
+        return Result(
+            article=ArticleMetadata(**article.model_dump(exclude={"text"}), characters=len(article.text)),
+            brief=summary.brief,
+            key_facts=summary.key_facts,
+            warnings=list(checked.warnings) + notes,
+            evidence=checked.evidence,
+            provenance=provenance,
+        )
+
+    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
+        from ..render import to_markdown
+
+        return to_markdown(result)
+
+    def facts(self, result: Any) -> str:
+        from ..render import facts_json
+
+        return facts_json(result)

@@ -1,0 +1,131 @@
+"""The translate task: the whole article in the target language, paragraph by paragraph, aligned and checked."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .. import languages
+from ..checks import Checked
+from ..checks.translation import aligned, check_translation
+from ..clean import paragraphs
+from ..errors import InputError
+from ..glossary import Glossary, load_glossary
+from ..schemas import Article, ArticleMetadata, ParagraphPair, Provenance, TranslatedParagraph, Translation, TranslationResult
+from ..tokens import count_tokens
+from .base import Task
+
+if TYPE_CHECKING:
+    from ..prompts import Prompt
+    from ..summarizer import Plan
+
+OUTPUT_SHARE = 0.6
+"""Article tokens per request at most, as a share of the output budget: a translation is about as long as its
+source, plus the JSON around each paragraph, and German or Spanish run longer than French."""
+
+
+def numbered(text: str) -> str:
+    """The paragraphs of a text as `[1] ...`, `[2] ...`: what the model aligns its answer to."""
+    return "\n\n".join(f"[{i}] {p}" for i, p in enumerate(paragraphs(text), 1))
+
+
+class TranslateTask(Task):
+    """One request per article (or per part of whole paragraphs, in parallel), joined in order without a model."""
+
+    name = "translate"
+    prompt_task = "translate"
+    reduce_task = None
+    answer = Translation
+    result = TranslationResult
+    parts_checked = True
+
+    @cached_property
+    def glossary(self) -> Glossary | None:
+        """The glossary the settings name, read once."""
+        path = self.settings.glossary_file
+        return load_glossary(path) if path is not None else None
+
+    def options(self) -> dict[str, Any]:
+        return {"target_language": self.settings.target_language, "glossary": self.glossary.hash if self.glossary else None}
+
+    def prepare(self, article: Article) -> None:
+        target = languages.primary(self.settings.target_language)
+        if article.language == target:
+            raise InputError(
+                f"the article is already in {languages.name(target)} ('{article.language}' detected): nothing to translate",
+                hint="choose another target with --to, or summarize it with `summarize brief`",
+            )
+
+    def variables(self, prompt: Prompt, article: Article, text: str, part: str) -> dict[str, Any]:
+        source = languages.NAMES.get(article.language or "", "the article's language")
+        return {
+            "source": source,
+            "target": languages.name(self.settings.target_language),
+            "title": article.title or "(none)",
+            "count": len(paragraphs(text)),
+            "glossary": self.glossary.instructions(text) if self.glossary else "(none)",
+            "text": numbered(text).replace("</article>", "</ article>"),
+            "part": part,
+        }
+
+    def reask_values(self) -> dict[str, str]:
+        return {"target": languages.name(self.settings.target_language)}
+
+    def text_limit(self, output_tokens: int) -> int:
+        return max(64, int(output_tokens * OUTPUT_SHARE))
+
+    def split(self, text: str, budget: int, encoding: str) -> list[str]:
+        # Whole paragraphs only: a paragraph cut in two could not be aligned. One longer than the budget goes alone.
+        parts: list[list[str]] = [[]]
+        used = 0
+        for paragraph in paragraphs(text):
+            size = count_tokens(paragraph, encoding) + 4  # its [n] marker and the blank line
+            if parts[-1] and used + size > budget:
+                parts.append([])
+                used = 0
+            parts[-1].append(paragraph)
+            used += size
+        return ["\n\n".join(part) for part in parts]
+
+    def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Translation:
+        # Each part numbers its paragraphs from 1; the article numbers them on. A number outside its part
+        # becomes 0, so the final alignment check flags it instead of letting it land on another paragraph.
+        merged: list[TranslatedParagraph] = []
+        offset = 0
+        counts = [len(paragraphs(p)) for p in parts]
+        for answer, count in zip(answers, counts):
+            for item in answer.paragraphs:
+                n = offset + item.n if 1 <= item.n <= count else 0
+                merged.append(TranslatedParagraph(n=n, text=item.text))
+            offset += count
+        return Translation(title=answers[0].title, paragraphs=merged)
+
+    def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:
+        target = languages.primary(self.settings.target_language)
+        title = article.title if source == article.text else None
+        warnings = check_translation(answer, paragraphs(source), target=target, glossary=self.glossary, title=title)
+        return Checked(warnings, [])
+
+    def expected_output_tokens(self, plan: Plan, output_limit: int) -> int:
+        # A translation is about as long as its source, plus the JSON around each paragraph.
+        return int(plan.article_tokens * 1.1) + 60 * plan.requests
+
+    def output_suffix(self) -> str:
+        return f".translation-{self.settings.target_language}"
+
+    def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> TranslationResult:
+        sources = paragraphs(article.text)
+        found = aligned(answer, len(sources))
+        return TranslationResult(
+            article=ArticleMetadata(**article.model_dump(exclude={"text"}), characters=len(article.text)),
+            target_language=self.settings.target_language,
+            title=answer.title,
+            paragraphs=[ParagraphPair(n=n, source=s, target=found.get(n)) for n, s in enumerate(sources, 1)],
+            warnings=list(checked.warnings) + notes,
+            provenance=provenance,
+        )
+
+    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
+        from ..render import translation_markdown
+
+        return translation_markdown(result, side_by_side=side_by_side)
