@@ -21,6 +21,7 @@ from .grounding import (
     is_title_case,
     iso_date_grounded,
     ungrounded_dates,
+    ungrounded_local_numbers,
     ungrounded_names,
     ungrounded_numbers,
     words_of,
@@ -67,7 +68,7 @@ def check_answer(summary: Summary, article: Article, *, target: str = TARGET_LAN
     text = mapped(article.text)
     warnings = _languages(summary, article, target)
     warnings += _verbatim(summary, source, text)
-    warnings += _grounding(summary, source, article.published)
+    warnings += _grounding(summary, source, article.published, target)
     evidence = _evidence(summary, text)
     warnings += [_warn("unsupported", e.field, e.claim, e.problem or "") for e in evidence if not e.supported]
     return Checked(warnings, evidence)
@@ -187,7 +188,7 @@ def _verbatim(summary: Summary, source: str, text: MappedText) -> list[ResultWar
     return warnings
 
 
-def _grounding(summary: Summary, source: str, published: str | None) -> list[ResultWarning]:
+def _grounding(summary: Summary, source: str, published: str | None, target: str) -> list[ResultWarning]:
     brief = summary.brief
     prose = [("brief.summary", brief.summary)]
     prose += [(f"brief.key_points[{i}]", p.text) for i, p in enumerate(brief.key_points)]
@@ -196,13 +197,17 @@ def _grounding(summary: Summary, source: str, published: str | None) -> list[Res
     published_values = frozenset(float(p) for p in re.findall(r"\d+", published or ""))
     words = words_of(source)
     warnings: list[ResultWarning] = []
+    english = target == "en"
+    numbers = ungrounded_numbers if english else ungrounded_local_numbers
     for field, value in titles + prose:
-        for number in ungrounded_numbers(value, source, published_values):
+        for number in numbers(value, source, published_values):
             warnings.append(_warn("number-not-found", field, number, "this number is not in the article"))
         for date in ungrounded_dates(value, source + "\n" + (published or "")):
             warnings.append(_warn("date-not-found", field, date, "this date is not in the article"))
-        if field == "brief.title" and is_title_case(value):
-            continue  # a Title Case headline capitalizes every word: no names to tell apart
+        if not english or (field == "brief.title" and is_title_case(value)):
+            # Capitals tell names apart only in English prose here: German capitalizes every noun, and which
+            # words are common is judged with an English tokenizer. A Title Case headline capitalizes all.
+            continue
         for name in ungrounded_names(value, words):
             warnings.append(_warn("name-not-found", field, name, "this name is not in the article"))
     for i, event in enumerate(summary.key_facts.events):

@@ -105,6 +105,12 @@ def ungrounded_numbers(english: str, article: str, extra: frozenset[float] = fro
     return [n.text for n in english_numbers(english) if not any(_close(v, known) for v in n.values)]
 
 
+def ungrounded_local_numbers(text: str, article: str, extra: frozenset[float] = frozenset()) -> list[str]:
+    """Numbers of a text in another language than English (4,5 Milliarden, 1.000), read the article's way."""
+    known = source_values(article) | extra
+    return [n.text for n in source_numbers(text) if not any(_close(v, known) for v in n.values)]
+
+
 def missing_numbers(source: str, translation: str) -> list[str]:
     """Numbers written in digits in `source` whose value the translation never gives (in either notation)."""
     known = source_values(translation) | {v for n in english_numbers(translation) for v in n.values}

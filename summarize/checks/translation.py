@@ -32,6 +32,9 @@ _ELISION = re.compile(r"^(?:[dljmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORE
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…]\s*|[\n\"“«(—–-]\s*|\[\d+\]\s*)$")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+")
 _QUOTE_MARKS = "«»“”„‟\"‹›"
+_QUOTATION = re.compile(r"«([^»]*)»|“([^”]*)”|„([^“”]*)[“”]|\"([^\"]*)\"")
+QUOTATION_WORDS = 3
+"""A quoted span this long is a quotation to keep quoted; a shorter one (le “la”, a “coup”) may be translated away."""
 # Capitalized mid-sentence in French without being names (titles and institutions are translated).
 _NOT_NAMES = {"etat", "etats", "president", "presidente", "premier", "ministre", "monsieur", "madame", "internet", "web"}
 
@@ -50,10 +53,16 @@ def source_names(text: str) -> list[str]:
         bare = normalize(word)
         looks_named = re.search(r"[A-Z].*[A-Z]|\d", word) is not None  # OpenAI, GPT-4, IA
         at_start = _SENTENCE_START.search(text[: m.start()]) is not None
-        if (at_start and not looks_named) or bare in _NOT_NAMES or len(bare) < 2:
+        acronym = word.isupper() and len(word) <= 3  # PDG, IA, UE: abbreviations that are translated (CEO, AI, EU)
+        if (at_start and not looks_named) or bare in _NOT_NAMES or len(bare) < 2 or acronym:
             continue
         names.append(word)
     return list(dict.fromkeys(names))
+
+
+def has_quotation(text: str) -> bool:
+    """True when the text quotes someone: a span of 3+ words inside quotation marks."""
+    return any(len("".join(m.groups(default="")).split()) >= QUOTATION_WORDS for m in _QUOTATION.finditer(text))
 
 
 def aligned(answer: Translation, count: int) -> dict[int, str]:
@@ -134,7 +143,7 @@ def _paragraph(field: str, source: str, target_text: str, target: str, glossary:
         url = url.rstrip(".,;:!?)")
         if url not in target_text:
             warnings.append(_warn("url-missing", field, url, "this address is not copied into the translation"))
-    if any(c in source for c in _QUOTE_MARKS) and not any(c in target_text for c in _QUOTE_MARKS):
+    if has_quotation(source) and not any(c in target_text for c in _QUOTE_MARKS):
         warnings.append(_warn("quote-missing", field, target_text, "the source quotes someone; the translation has no quotation marks"))
     if target == "en":
         # English prose can be held to the source's names and numbers (the summary checks' own machinery).

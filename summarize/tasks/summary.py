@@ -26,7 +26,8 @@ EXPECTED_OUTPUT_TOKENS = 1200
 WORDS_SLACK = 0.4
 """A brief of N words may run 40 % over or under before the length note says so."""
 
-_SENTENCE_END = re.compile(r"[.!?](?:[\"”»)]*)\s+(?=[A-Z0-9«\"“ÀÂÉÈÊÎÔÛÇÄÖÜ])")
+# Not after a digit: German writes dates as "17. November".
+_SENTENCE_END = re.compile(r"(?<![0-9])[.!?](?:[\"”»)]*)\s+(?=[A-Z0-9«\"“ÀÂÉÈÊÎÔÛÇÄÖÜ])")
 
 
 def sentence_count(text: str) -> int:
