@@ -39,7 +39,7 @@ def changed(edit: Any) -> dict[str, Any]:
     return answer
 
 
-@pytest.mark.parametrize("stem", sorted(p.stem for p in ANSWERS.glob("*.json")))
+@pytest.mark.parametrize("stem", sorted(p.stem for p in ANSWERS.glob("*.json") if "." not in p.stem))
 def test_faithful_hand_written_answers_raise_no_warning(stem: str) -> None:
     answer = json.loads((ANSWERS / f"{stem}.json").read_text(encoding="utf-8"))
     checked = check_answer(Summary.model_validate(answer), load_article(str(SEEDS / f"{stem}.txt")))
