@@ -101,6 +101,22 @@ def summary_answer(text: str) -> dict[str, Any]:
     return {"brief": brief, "key_facts": {name: [] for name in _FACT_LISTS}}
 
 
+_NUMBERED = re.compile(r"^\[(\d+)\] ", re.MULTILINE)
+
+
+def translation_answer(text: str) -> dict[str, Any] | None:
+    """For a translate request (paragraphs numbered [1], [2] ...): each paragraph echoed as its "translation".
+
+    Aligned by construction, so the pipeline's plumbing (parts, batch, Batch API) is tested without a model;
+    the language check flags the echoed French, as it should.
+    """
+    if not text.startswith("[1] "):
+        return None
+    pieces = _NUMBERED.split(text)[1:]
+    paragraphs = [{"n": int(n), "text": _clip(body.strip(), 1700)} for n, body in zip(pieces[::2], pieces[1::2])]
+    return {"title": None, "paragraphs": paragraphs}
+
+
 def chat_completion(body: dict[str, Any], content: str | None, finish: str = "stop", refusal: str | None = None) -> dict[str, Any]:
     """A chat.completion object answering `body`, with rough 4-characters-a-token usage."""
     prompt = sum(len(_text(m.get("content"))) for m in body["messages"]) // 4
@@ -489,7 +505,7 @@ class FakeOpenAI:
             return Reply(200, b"<html>oops</html>")
         if fault == "wrong-content-type":
             return Reply(200, b"hello", "text/plain")
-        content: str | None = json.dumps(summary_answer(text), ensure_ascii=False)
+        content: str | None = json.dumps(translation_answer(text) or summary_answer(text), ensure_ascii=False)
         finish, refusal = "stop", None
         if fault == "content-not-json":
             content = "Sure! Here is the summary: it was a busy week."

@@ -21,7 +21,7 @@ from .files import atomic_write_text
 from .ratelimit import RateGate
 from .read import load_article
 from .render import to_json
-from .schemas import AnyResult, Article, Result, TranslationResult
+from .schemas import AnyResult, Article, Result
 from .summarizer import Plan, Summarizer
 from .tasks import Task
 
@@ -263,15 +263,15 @@ def plan_file(summarizer: Summarizer, root: Path, path: Path, prompt_version: in
     return summarizer.plan(prepare(str(path)), prompt_version=prompt_version)
 
 
-def outputs_current(paths: OutputPaths, key: str) -> bool:
+def outputs_current(paths: OutputPaths, key: str, model: type[AnyResult] = Result) -> bool:
     """Both outputs exist and the JSON one was written for this exact request (same cache key)."""
-    return paths.json.exists() and paths.markdown.exists() and existing_key(paths.json) == key
+    return paths.json.exists() and paths.markdown.exists() and existing_key(paths.json, model) == key
 
 
-def existing_key(path: Path) -> str | None:
-    """The cache key recorded in an existing JSON output, if it is a complete, valid result."""
+def existing_key(path: Path, model: type[AnyResult] = Result) -> str | None:
+    """The cache key recorded in an existing JSON output, if it is a complete, valid result of the task."""
     try:
-        return Result.model_validate_json(path.read_bytes()).provenance.key
+        return model.model_validate_json(path.read_bytes()).provenance.key
     except (OSError, ValueError):
         return None
 
@@ -454,7 +454,7 @@ class BatchRunner:
             if outputs_exist and before and all(before.get(k) == v for k, v in identity.items()):
                 return self._existing(source, paths, before.get("key"), identity, started)
             plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
-            if outputs_current(paths, plan.key):
+            if outputs_current(paths, plan.key, plan.task.result):
                 return self._existing(source, paths, plan.key, identity, started)
             return _Job(source, paths, plan, identity, started)
         except Exception as exc:
@@ -463,11 +463,11 @@ class BatchRunner:
     async def _finish_job(self, job: _Job, answer: Any, loop: asyncio.AbstractEventLoop, executor: Executor) -> ItemReport:
         """Stage 3: faithfulness checks, cache, outputs written atomically; the report line."""
         try:
-            if isinstance(answer, (Result, TranslationResult)):
-                result: AnyResult = answer
+            if isinstance(answer, tuple):  # (answer, completions) from the model; else a cached result
+                value, completions = answer
+                result: AnyResult = self.summarizer.finish(job.plan, value, completions, job.started)
             else:
-                summary, completions = answer
-                result = self.summarizer.finish(job.plan, summary, completions, job.started)
+                result = answer
             await loop.run_in_executor(executor, write_outputs, result, job.paths, self.summarizer.task)
         except Exception as exc:
             return failure_report(job.source, exc, job.started)

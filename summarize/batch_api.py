@@ -126,7 +126,7 @@ class BatchAPIRun:
             try:
                 paths = output_paths(self.root, path, self.out, self.summarizer.task.output_suffix())
                 plan = plan_file(self.summarizer, self.root, path, self.prompt_version)
-                if outputs_current(paths, plan.key):
+                if outputs_current(paths, plan.key, plan.task.result):
                     record(ItemReport(source, "existing", str(paths.json), str(paths.markdown), cached=True, key=plan.key))
                     continue
                 cached = self.summarizer.cached(plan, started=started)  # the same reuse (and --strict) as live runs

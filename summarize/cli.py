@@ -76,11 +76,6 @@ _MODEL_OPTIONS: dict[str, Any] = {
 }
 
 
-class TaskName(str, Enum):
-    summary = "summary"
-    translate = "translate"
-
-
 # Options that shape one task's requests, each declared once here; a command takes those it declares.
 Length = Annotated[
     Optional[str], typer.Option("--length", help="Brief length: short (2 sentences, 3 key points), medium, long (up to 10 sentences) or a number of words. [default medium]")
@@ -96,9 +91,8 @@ def _settings_from(options: dict[str, Any]) -> Any:
     from .config import load_settings
 
     response_format = options.get("response_format")
-    task = options.get("task")
     return load_settings(
-        task=task.value if isinstance(task, Enum) else task,
+        task=options.get("task"),
         target_language=options.get("lang"),
         length=options.get("length"),
         glossary_file=options.get("glossary"),
@@ -232,14 +226,15 @@ def translate(
     _emit(to_json(result) if format is BriefFormat.json else summarizer.task.markdown(result, side_by_side=side_by_side), output)
 
 
-TaskOption = Annotated[TaskName, typer.Option("--task", help="What to produce: summary (brief + key facts) or translate.")]
+# A plain name checked against the task registry (summarize.tasks.TASKS): a new task needs no CLI change.
+TaskOption = Annotated[str, typer.Option("--task", help="What to produce: summary (brief + key facts) or translate.")]
 
 
 @app.command()
 @_model_command(None)
 def tokens(
     source: Source,
-    task: TaskOption = TaskName.summary,
+    task: TaskOption = "summary",
     length: Length = None,
     glossary: GlossaryFile = None,
     *,
@@ -325,7 +320,7 @@ class Via(str, Enum):
 def batch(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of articles (searched recursively).")],
     out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. [default: DIR-summaries or DIR-translations beside DIR]")] = None,
-    task: TaskOption = TaskName.summary,
+    task: TaskOption = "summary",
     length: Length = None,
     glossary: GlossaryFile = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Concurrent requests.")] = 8,

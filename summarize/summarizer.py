@@ -217,7 +217,7 @@ class Summarizer:
         started = time.perf_counter() if started is None else started
         if self.cache is None:
             return None
-        hit = self.cache.get(plan.key, plan.task.result)  # type: ignore[arg-type]
+        hit = self.cache.get(plan.key, plan.task.result)
         if hit is None:
             return None
         hit.article.source = plan.article.source

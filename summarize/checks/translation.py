@@ -21,8 +21,8 @@ from .text import normalize
 if TYPE_CHECKING:
     from ..glossary import Glossary
 
-MERGED_RATIO = 1.6
-"""A translation this much longer than its source, before a missing paragraph, took in the next one."""
+MERGED_SHARE = 0.4
+"""A translation longer than its source by 40 % of the missing next paragraph's length took that paragraph in."""
 SHORT_RATIO = 0.45
 """A translation under this share of its source's length (sources of 200+ characters) left part of it out."""
 SHORT_SOURCE = 200
@@ -94,7 +94,7 @@ def check_alignment(answer: Translation, sources: list[str]) -> list[ResultWarni
                 )
             continue
         before = found.get(n - 1)
-        if before is not None and len(before) > MERGED_RATIO * len(sources[n - 2]):
+        if before is not None and len(before) - len(sources[n - 2]) > MERGED_SHARE * len(source):
             warnings.append(
                 _warn("paragraphs-merged", f"paragraphs[{n - 1}]", before, f"paragraph {n} seems translated inside paragraph {n - 1}")
             )

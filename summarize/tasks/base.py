@@ -37,7 +37,7 @@ class Task(ABC):
     reduce_task: ClassVar[str | None] = None
     """A prompt that merges the answers of a long article's parts, or None when `merge` joins them locally."""
     answer: ClassVar[type[BaseModel]]
-    result: ClassVar[type[BaseModel]]
+    result: ClassVar[type[AnyResult]]
     parts_checked: ClassVar[bool] = False
     """True when each part's answer stands on its own (checked against its part, with repair)."""
 
