@@ -1,4 +1,4 @@
-"""summarize: news articles to English briefs, bilingual summaries and verified key facts with any OpenAI-compatible model."""
+"""summarize: news articles to briefs in any language, bilingual summaries, full translations and verified key facts, with any OpenAI-compatible model."""
 
 from __future__ import annotations
 
@@ -36,6 +36,14 @@ _EXPORTS = {
     "load_article": "read",
     "to_json": "render",
     "to_markdown": "render",
+    "translation_markdown": "render",
+    "load_glossary": "glossary",
+    "Glossary": "glossary",
+    "Task": "tasks",
+    "TASKS": "tasks",
+    "Translation": "schemas",
+    "TranslationResult": "schemas",
+    "ParagraphPair": "schemas",
     "Article": "schemas",
     "Brief": "schemas",
     "ClaimEvidence": "schemas",
@@ -47,6 +55,7 @@ _EXPORTS = {
     "Summarizer": "summarizer",
     "asummarize_article": "summarizer",
     "summarize_article": "summarizer",
+    "translate_article": "summarizer",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -87,6 +96,20 @@ if TYPE_CHECKING:
         ValidationFailedError,
     )
     from .read import load_article
-    from .render import to_json, to_markdown
-    from .schemas import Article, Brief, ClaimEvidence, KeyFacts, KeyPoint, Result, ResultWarning, Summary
-    from .summarizer import Summarizer, asummarize_article, summarize_article
+    from .glossary import Glossary, load_glossary
+    from .render import to_json, to_markdown, translation_markdown
+    from .schemas import (
+        Article,
+        Brief,
+        ClaimEvidence,
+        KeyFacts,
+        KeyPoint,
+        ParagraphPair,
+        Result,
+        ResultWarning,
+        Summary,
+        Translation,
+        TranslationResult,
+    )
+    from .summarizer import Summarizer, asummarize_article, summarize_article, translate_article
+    from .tasks import TASKS, Task
