@@ -25,6 +25,7 @@ from summarize.prompts import PromptLibrary  # noqa: E402
 from summarize.read import load_article  # noqa: E402
 from summarize.schemas import SCHEMA_VERSION  # noqa: E402
 from summarize.summarizer import Summarizer  # noqa: E402
+from tests.recorded import options_of_command  # noqa: E402  (the replay settings the tests use)
 
 CACHE = Path(os.environ.get("SUMMARIZE_LOCAL_MODEL_DIR", Path.home() / ".cache" / "summarize-local-model"))
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -66,19 +67,20 @@ def meta(directory: Path, seconds: int, exit_code: int, command: list[str]) -> N
 
 
 def replay(directory: Path, seed: Path, version: int | None, **overrides: object) -> dict[str, object]:
-    """Replay one seed from a recording: exit codes (plain and --strict), warnings, tokens."""
+    """Replay one seed from a recording with its command's settings: exit codes (plain and --strict), warnings."""
     info = json.loads((directory / "recording.json").read_text())
+    options = {**options_of_command(info["command"]), **overrides}
     settings = load_settings(
-        replay_dir=directory / "exchanges", use_cache=False, model=info["model"], base_url=info["base_url"], **overrides
+        replay_dir=directory / "exchanges", use_cache=False, model=info["model"], base_url=info["base_url"], **options
     )
     with Summarizer(settings) as summarizer:
         try:
-            result = summarizer.summarize(seed, prompt_version=version)
+            result = summarizer.run(seed, prompt_version=version)
         except SummarizeError as exc:
             return {"exit": exc.exit_code, "strict_exit": exc.exit_code, "error": f"error: {str(exc)[:70]}", "kinds": Counter()}
     kinds = Counter(w.kind for w in result.warnings)
     flagged = sum(n for k, n in kinds.items() if k not in NOTES)
-    return {"exit": 0, "strict_exit": 6 if flagged else 0, "kinds": kinds}
+    return {"exit": 0, "strict_exit": 6 if flagged else 0, "kinds": kinds, "result": result}
 
 
 def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
@@ -88,7 +90,7 @@ def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
     time since the previous one was saved (the first: since the run started).
     """
     info = json.loads((directory / "recording.json").read_text())
-    openings = {seed.stem[:3]: load_article(str(seed)).text[:200] for seed in SEEDS}
+    openings = {seed.stem[:3]: load_article(str(seed)).text[:100] for seed in SEEDS}  # in summary and translate requests
     exchanges = [json.loads(p.read_text()) for p in (directory / "exchanges").glob("*.json")]
     exchanges.sort(key=lambda e: e["recorded_at"])
     end = datetime.fromisoformat(info["recorded_at"])
@@ -132,7 +134,7 @@ def table(root: Path) -> None:
             )
     long_dir = root / "long"
     if (long_dir / "recording.json").exists():
-        row = replay(long_dir, ROOT / "seeds" / "002_29228b88b642a15f.txt", 2, max_input_tokens=1500)
+        row = replay(long_dir, ROOT / "seeds" / "002_29228b88b642a15f.txt", 2)
         kinds = row["kinds"]  # type: ignore[assignment]
         info = json.loads((long_dir / "recording.json").read_text())
         print(
@@ -140,6 +142,63 @@ def table(root: Path) -> None:
             f"--strict {row['strict_exit']}, warnings: {', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or row.get('error')}, "
             f"{info['wall_seconds']} s."
         )
+
+
+ALIGNMENT = ("paragraph-missing", "paragraph-extra", "paragraphs-merged")
+PRESERVED = ("name-missing", "number-missing", "url-missing", "quote-missing")
+
+
+def translation_table(root: Path) -> None:
+    """Translations of the seeds (and the long one in parts): alignment and what each paragraph kept."""
+    directory = root / "translate"
+    if not (directory / "recording.json").exists():
+        return
+    print("\n| seed | exit | --strict | requests | paragraphs | alignment | names/numbers/URLs/quotes dropped | wrong language | other | seconds | tokens in / out |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    version = json.loads((directory / "recording.json").read_text())["prompts"]["translate"][0]
+    cost = per_seed_cost(directory)
+    for seed in SEEDS:
+        seconds, tokens_in, tokens_out, requests = cost.get(seed.stem[:3], (0, 0, 0, 0))
+        row = replay(directory, seed, version)
+        print(_translation_row(seed.stem[:3], row, requests, f"{seconds} | {tokens_in} / {tokens_out}"))
+    long_dir = root / "translate-long"
+    if (long_dir / "recording.json").exists():
+        info = json.loads((long_dir / "recording.json").read_text())
+        row = replay(long_dir, ROOT / "seeds" / "002_29228b88b642a15f.txt", version)
+        parts = row["result"].provenance.chunks if "result" in row else "?"  # type: ignore[attr-defined]
+        print(_translation_row(f"002 in {parts} parts", row, info["exchanges"], f"{info['wall_seconds']} (wall) | —"))
+
+
+def _translation_row(label: str, row: dict[str, object], requests: int, tail: str) -> str:
+    kinds: Counter = Counter(row["kinds"])  # type: ignore[arg-type]
+    result = row.get("result")
+    pairs = result.paragraphs if result is not None else []  # type: ignore[attr-defined]
+    translated = sum(1 for p in pairs if p.target is not None)
+    alignment = sum(kinds.pop(k, 0) for k in ALIGNMENT)
+    dropped = ", ".join(f"{k.split('-')[0]} {kinds.pop(k)}" for k in PRESERVED if kinds.get(k)) or "0"
+    wrong = kinds.pop("wrong-language", 0)
+    other = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or row.get("error", "—")
+    return (
+        f"| {label} | {row['exit']} | {row['strict_exit']} | {requests} | {translated} of {len(pairs)} | {alignment} | "
+        f"{dropped} | {wrong} | {other} | {tail} |"
+    )
+
+
+def briefs_table(root: Path) -> None:
+    """The German brief and the short brief of seed 003."""
+    for name, label in (("de", "German brief (`--lang de`)"), ("short", "Short brief (`--length short`)")):
+        directory = root / name
+        if not (directory / "recording.json").exists():
+            continue
+        info = json.loads((directory / "recording.json").read_text())
+        row = replay(directory, ROOT / "seeds" / "003_f41e5d1e8166288f.txt", info["prompts"]["summary"][0])
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(Counter(row["kinds"]).items())) or "none"  # type: ignore[arg-type]
+        result = row.get("result")
+        shape = ""
+        if result is not None:
+            brief = result.brief  # type: ignore[attr-defined]
+            shape = f"summary {len(brief.summary.split())} words, {len(brief.key_points)} key points; "
+        print(f"\n{label}, seed 003: exit {row['exit']}, --strict {row['strict_exit']}, {shape}warnings: {kinds}; {info['wall_seconds']} s.")
 
 
 def main() -> None:
@@ -158,6 +217,8 @@ def main() -> None:
         meta(args.directory, args.seconds, args.exit_code, command)
     else:
         table(args.root)
+        translation_table(args.root)
+        briefs_table(args.root)
 
 
 if __name__ == "__main__":
