@@ -132,22 +132,16 @@ class SummaryTask(Task):
                     ResultWarning(kind="off-length", field="brief.summary", text=f"{words} words", detail=f"asked for about {wanted}")
                 )
             return notes
-        low, high = SENTENCES[length]
-        if not low <= sentences <= high:
-            notes.append(
-                ResultWarning(
-                    kind="off-length", field="brief.summary", text=f"{sentences} sentences",
-                    detail=f"--length {length} asks for {low} to {high}",
+        for field, found, unit, (low, high) in (
+            ("brief.summary", sentences, "sentences", SENTENCES[length]),
+            ("brief.key_points", points, "key points", KEY_POINTS[length]),
+        ):
+            if not low <= found <= high:
+                notes.append(
+                    ResultWarning(
+                        kind="off-length", field=field, text=f"{found} {unit}", detail=f"--length {length} asks for {low} to {high}"
+                    )
                 )
-            )
-        low, high = KEY_POINTS[length]
-        if not low <= points <= high:
-            notes.append(
-                ResultWarning(
-                    kind="off-length", field="brief.key_points", text=f"{points} key points",
-                    detail=f"--length {length} asks for {low} to {high}",
-                )
-            )
         return notes
 
     def expected_output_tokens(self, plan: Plan, output_limit: int) -> int:
