@@ -396,7 +396,8 @@ def prompts_show(
     prompt = _library(prompts_dir).load(task, version)
     typer.echo(f"task: {prompt.task}\nversion: {prompt.version}\nhash: {prompt.hash}\nschema: {prompt.schema}")
     typer.echo(f"sampling: {json.dumps(prompt.sampling)}\nfile: {prompt.path}\n")
-    typer.echo(f"## system\n{prompt.system}\n\n## user\n{prompt.user}")
+    sections = ({"system": prompt.system, "user": prompt.user} if prompt.schema else {}) | prompt.sections
+    typer.echo("\n\n".join(f"## {name}\n{text}" for name, text in sections.items()))
 
 
 CacheDir = Annotated[Optional[Path], typer.Option(help="Cache directory. [env: SUMMARIZE_CACHE_DIR; default ./cache]")]

@@ -127,7 +127,11 @@ class TranslatedParagraph(_Answer):
     """One paragraph of the article, translated."""
 
     n: int = Field(description="The number of the source paragraph, as [n] in the request.")
-    text: str = Field(max_length=TRANSLATED, description="That whole paragraph translated into the target language.")
+    # Bounded for the grammar only (llama.cpp needs it to stop a loop), not when validating: a long paragraph's
+    # translation from an endpoint without a grammar is kept; one a grammar cut short is flagged as cut.
+    text: str = Field(
+        description="That whole paragraph translated into the target language.", json_schema_extra={"maxLength": TRANSLATED}
+    )
 
 
 class Translation(_Answer):

@@ -347,3 +347,13 @@ def test_an_http_level_replay_records_the_translate_request(tmp_path: Path) -> N
     with Summarizer(replayed) as translator:
         assert translator.translate(SEED_003).paragraphs[4].target == HAND_WRITTEN["paragraphs"][4]["text"]
     assert isinstance(transport, httpx2.BaseTransport)
+
+
+def test_a_long_paragraph_is_bounded_for_grammars_only_never_rejected() -> None:
+    from summarize.schemas import strict_json_schema
+
+    long = Translation.model_validate({"title": None, "paragraphs": [{"n": 1, "text": "word " * 700}]})
+    assert len(long.paragraphs[0].text) > 1800  # an endpoint without a grammar may write it whole
+    bounded = strict_json_schema(Translation)["$defs"]["TranslatedParagraph"]["properties"]["text"]
+    unbounded = strict_json_schema(Translation, bounded=False)["$defs"]["TranslatedParagraph"]["properties"]["text"]
+    assert bounded["maxLength"] == 1800 and "maxLength" not in unbounded
