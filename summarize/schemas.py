@@ -119,6 +119,8 @@ class Summary(_Answer):
     key_facts: KeyFacts
 
 
+PARAGRAPHS = 80
+"""The most paragraphs one translate request carries (the schema's bound; longer articles go in parts)."""
 TRANSLATED = 1800
 """The longest translated paragraph the schema admits (llama.cpp refuses grammars with much longer repetitions)."""
 
@@ -139,7 +141,7 @@ class Translation(_Answer):
 
     title: str | None = Field(max_length=SHORT, description="The article's title translated, or null when there is none.")
     paragraphs: list[TranslatedParagraph] = Field(
-        min_length=1, max_length=80, description="Every paragraph of the request, in order, one item each."
+        min_length=1, max_length=PARAGRAPHS, description="Every paragraph of the request, in order, one item each."
     )
 
 

@@ -129,7 +129,7 @@ class Summarizer:
         text_limit = task.text_limit(self.settings.output_tokens(prompt.sampling))
         whole = prompt.render(**task.variables(prompt, article, article.text, ""))
         fits = _byte_bound(whole) <= limit - _SAFETY_MARGIN or count_message_tokens(whole, encoding) <= limit - _SAFETY_MARGIN
-        if fits and (text_limit is None or _fits(article.text, text_limit, encoding)):
+        if fits and (text_limit is None or _fits(article.text, text_limit, encoding)) and not task.must_split(article.text):
             budget = limit - _SAFETY_MARGIN
             parts = [article.text]
             calls = [Call(whole, prompt.sampling, source=article.text)]

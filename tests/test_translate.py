@@ -357,3 +357,14 @@ def test_a_long_paragraph_is_bounded_for_grammars_only_never_rejected() -> None:
     bounded = strict_json_schema(Translation)["$defs"]["TranslatedParagraph"]["properties"]["text"]
     unbounded = strict_json_schema(Translation, bounded=False)["$defs"]["TranslatedParagraph"]["properties"]["text"]
     assert bounded["maxLength"] == 1800 and "maxLength" not in unbounded
+
+
+def test_an_article_of_more_paragraphs_than_one_answer_holds_goes_in_parts(tmp_path: Path) -> None:
+    from summarize.schemas import PARAGRAPHS
+
+    article = tmp_path / "many.txt"
+    article.write_text("Beaucoup de paragraphes\n\n" + "\n\n".join(f"Court paragraphe numéro {i} sur OpenAI." for i in range(1, 200)), encoding="utf-8")
+    with Summarizer(load_settings(api_key="k", task="translate", use_cache=False)) as translator:
+        plan = translator.plan(load_article(str(article)))
+    counts = [len(paragraphs(part)) for part in plan.parts]
+    assert len(plan.parts) >= 3 and max(counts) <= PARAGRAPHS and sum(counts) == len(paragraphs(load_article(str(article)).text))

@@ -67,6 +67,10 @@ class Task(ABC):
         """The most article tokens one request may carry for its answer to fit `output_tokens`; None: no such limit."""
         return None
 
+    def must_split(self, text: str) -> bool:
+        """True when the text needs parts whatever its token count (too many items for one answer)."""
+        return False
+
     @abstractmethod
     def split(self, text: str, budget: int, encoding: str) -> list[str]:
         """The article's parts when it does not fit one request (each at most `budget` tokens where possible)."""

@@ -11,7 +11,7 @@ from ..checks.translation import aligned, check_translation
 from ..clean import paragraphs
 from ..errors import InputError
 from ..glossary import Glossary, load_glossary
-from ..schemas import Article, ArticleMetadata, ParagraphPair, Provenance, TranslatedParagraph, Translation, TranslationResult
+from ..schemas import PARAGRAPHS, Article, ArticleMetadata, ParagraphPair, Provenance, TranslatedParagraph, Translation, TranslationResult
 from ..tokens import count_tokens
 from .base import Task
 
@@ -74,13 +74,16 @@ class TranslateTask(Task):
     def text_limit(self, output_tokens: int) -> int:
         return max(64, int(output_tokens * OUTPUT_SHARE))
 
+    def must_split(self, text: str) -> bool:
+        return len(paragraphs(text)) > PARAGRAPHS
+
     def split(self, text: str, budget: int, encoding: str) -> list[str]:
         # Whole paragraphs only: a paragraph cut in two could not be aligned. One longer than the budget goes alone.
         parts: list[list[str]] = [[]]
         used = 0
         for paragraph in paragraphs(text):
             size = count_tokens(paragraph, encoding) + 4  # its [n] marker and the blank line
-            if parts[-1] and used + size > budget:
+            if parts[-1] and (used + size > budget or len(parts[-1]) == PARAGRAPHS):
                 parts.append([])
                 used = 0
             parts[-1].append(paragraph)
