@@ -228,7 +228,8 @@ class BatchAPIRun:
             steps = self.summarizer.conversation(plan)
             next(steps)  # the request that was sent in the batch
             completion = await self.summarizer.client.aresume(steps, ChatCompletion.model_validate(response["body"]))
-            result = self.summarizer.finish(plan, completion.value, [completion], started)
+            answer, more = await self.summarizer.afollow(plan, completion.value)  # e.g. paragraphs left out, live
+            result = self.summarizer.finish(plan, answer, [completion, *more], started)
             return self._written(source, result, paths, started, half_price=True)
         except Exception as exc:  # one bad answer never stops the run
             return failure_report(source, exc, started)

@@ -10,7 +10,10 @@ R = TypeVar("R")
 
 def run(steps: Generator[Any, Any, R], perform: Callable[[Any], Any]) -> R:
     """Run the steps to completion, performing each yielded request synchronously."""
-    request = next(steps)
+    try:
+        request = next(steps)
+    except StopIteration as done:  # nothing to do
+        return done.value
     while True:
         try:
             request = steps.send(perform(request))
@@ -20,7 +23,10 @@ def run(steps: Generator[Any, Any, R], perform: Callable[[Any], Any]) -> R:
 
 async def arun(steps: Generator[Any, Any, R], perform: Callable[[Any], Awaitable[Any]]) -> R:
     """Run the steps to completion, awaiting each yielded request."""
-    request = next(steps)
+    try:
+        request = next(steps)
+    except StopIteration as done:  # nothing to do
+        return done.value
     while True:
         try:
             request = steps.send(await perform(request))

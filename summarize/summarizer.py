@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +21,7 @@ from .cache import ResultCache, cache_key
 from .config import Settings, load_settings
 from .drive import arun, run
 from .checks import NOTES, repair_problems
-from .errors import FaithfulnessError
+from .errors import FaithfulnessError, SummarizeError
 from .prompts import CONVERSATION_TASK, Prompt, PromptLibrary
 from .ratelimit import RateGate
 from .read import load_article
@@ -184,13 +184,26 @@ class Summarizer:
     def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion[Any]], tuple[Any, list[Completion[Any]]]]:
         # Sans-IO like the client: yields the calls to make (in parallel if the driver can), receives completions.
         completions = yield plan.calls
-        if not plan.chunked:
-            return completions[0].value, completions
-        merged = self.task.merge(plan.article, plan.parts, plan.reduce_prompt, [c.value for c in completions])
-        if not isinstance(merged, Call):
-            return merged, completions
-        final = yield [merged]
-        return final[0].value, completions + final
+        answer = completions[0].value
+        if plan.chunked:
+            merged = self.task.merge(plan.article, plan.parts, plan.reduce_prompt, [c.value for c in completions])
+            if isinstance(merged, Call):
+                final = yield [merged]
+                merged, completions = final[0].value, completions + final
+            answer = merged
+        answer, more = yield from self._follow(plan, answer)
+        return answer, completions + more
+
+    def _follow(self, plan: Plan, answer: Any) -> Generator[list[Call], list[Completion[Any]], tuple[Any, list[Completion[Any]]]]:
+        # One round for what the answer still lacks (a translation's missing paragraphs), then filled in.
+        calls = self.task.follow_up(plan, answer)
+        if not calls:
+            return answer, []
+        outcomes = yield [replace(call, optional=True) for call in calls]
+        # A follow-up that fails leaves the answer as it was (what it lacks stays flagged): never lose the paid answer.
+        done = [(call, o) for call, o in zip(calls, outcomes) if not isinstance(o, SummarizeError)]
+        more = [o for _, o in done]
+        return self.task.fill(answer, [c for c, _ in done], [o.value for o in more]), more
 
     def _check(self, plan: Plan, call: Call) -> Callable[[Any], list[str]] | None:
         """What the conversation repairs against: the answer checked against the source text of its call."""
@@ -288,8 +301,16 @@ class Summarizer:
         if cached is not None:
             return cached
 
-        def perform(calls: list[Call]) -> list[Completion[Any]]:
-            return [self.client.complete(c.messages, self.task.answer, **self._request(plan, c)) for c in calls]
+        def perform(calls: list[Call]) -> list[Any]:
+            outcomes: list[Any] = []
+            for c in calls:
+                try:
+                    outcomes.append(self.client.complete(c.messages, self.task.answer, **self._request(plan, c)))
+                except SummarizeError as exc:
+                    if not c.optional:
+                        raise
+                    outcomes.append(exc)
+            return outcomes
 
         answer, used = run(self._steps(plan), perform)
         return self.finish(plan, answer, used, started)
@@ -345,13 +366,25 @@ class Summarizer:
 
     async def aanswer(self, plan: Plan) -> tuple[Any, list[Completion[Any]]]:
         """The model's validated answer for a plan (parts concurrently, then reduced), without checks or cache."""
+        return await arun(self._steps(plan), self._aperform(plan))
 
-        async def perform(calls: list[Call]) -> list[Completion[Any]]:
-            return list(
-                await asyncio.gather(*(self.client.acomplete(c.messages, self.task.answer, **self._request(plan, c)) for c in calls))
-            )
+    async def afollow(self, plan: Plan, answer: Any) -> tuple[Any, list[Completion[Any]]]:
+        """The follow-up round for an answer obtained elsewhere (the Batch API's), requested live."""
+        return await arun(self._follow(plan, answer), self._aperform(plan))
 
-        return await arun(self._steps(plan), perform)
+    def _aperform(self, plan: Plan) -> Callable[[list[Call]], Any]:
+        async def one(c: Call) -> Any:
+            try:
+                return await self.client.acomplete(c.messages, self.task.answer, **self._request(plan, c))
+            except SummarizeError as exc:
+                if not c.optional:
+                    raise
+                return exc
+
+        async def perform(calls: list[Call]) -> list[Any]:
+            return list(await asyncio.gather(*(one(c) for c in calls)))
+
+        return perform
 
     def close(self) -> None:
         """Release the HTTP client and the cache database."""

@@ -26,7 +26,7 @@ from summarize.read import load_article
 from summarize.schemas import Translation, TranslationResult
 from summarize.summarizer import Summarizer
 
-from .fakes import ANSWERS, EXCHANGES, SEED_003, SEEDS, ScriptedEndpoint, ok
+from .fakes import ANSWERS, EXCHANGES, SEED_003, SEEDS, ScriptedEndpoint, error, ok
 
 SOURCES = [
     "Vendredi 17 novembre, Sam Altman a quitté OpenAI, selon https://example.com/openai.",
@@ -113,6 +113,7 @@ def test_the_target_language_is_checked_whatever_it_is() -> None:
 
 def test_names_are_capitalized_words_not_opening_a_sentence_nor_short_acronyms() -> None:
     assert source_names("Vendredi, Sam Altman et d’OpenAI ont vu le PDG de l’IA, Greg Brockman.") == ["Sam", "Altman", "OpenAI", "Greg", "Brockman"]
+    assert source_names("• Un départ.\n• Deux départs chez OpenAI.") == ["OpenAI"]
 
 
 def test_only_spans_of_three_words_or_more_count_as_quotations() -> None:
@@ -231,16 +232,33 @@ def test_a_missing_paragraph_is_sent_back_and_repaired() -> None:
     assert "paragraphs[3]: this source paragraph has no translation" in repair and "one item per numbered source paragraph" in repair
 
 
-def test_a_paragraph_still_missing_is_flagged_and_shown_untranslated_never_dropped() -> None:
-    missing = {**HAND_WRITTEN, "paragraphs": [p for p in HAND_WRITTEN["paragraphs"] if p["n"] != 3]}
-    endpoint = ScriptedEndpoint(ok(missing), ok(missing))
+def test_paragraphs_still_missing_after_the_repair_are_asked_for_again_on_their_own() -> None:
+    stopped = {**HAND_WRITTEN, "paragraphs": HAND_WRITTEN["paragraphs"][:2]}  # a small model ending early
+    rest = {"title": None, "paragraphs": [{**p, "n": p["n"] - 2} for p in HAND_WRITTEN["paragraphs"][2:]]}
+    endpoint = ScriptedEndpoint(ok(stopped), ok(stopped), ok(rest))
     with _translator(endpoint) as translator:
         result = translator.translate(SEED_003)
+    assert len(endpoint.requests) == 3 and result.warnings == []
+    assert [p.target for p in result.paragraphs] == [p["text"] for p in HAND_WRITTEN["paragraphs"]]
+    follow_up = endpoint.bodies[2]["messages"][1]["content"]
+    assert "only its paragraphs 3, 4, 5, left out of an earlier answer, numbered 1 to 3 here" in follow_up
+    assert "[1] Le joli coup de Microsoft" in follow_up and "[4]" not in follow_up
+    assert result.provenance.attempts == 3
+
+
+def test_a_paragraph_still_missing_is_flagged_and_shown_untranslated_never_dropped() -> None:
+    missing = {**HAND_WRITTEN, "paragraphs": [p for p in HAND_WRITTEN["paragraphs"] if p["n"] != 3]}
+    failing = error(500, "the server had an error")  # the follow-up fails: the answer already paid for is kept
+    endpoint = ScriptedEndpoint(ok(missing), ok(missing), failing)
+    with _translator(endpoint, max_retries=0) as translator:
+        result = translator.translate(SEED_003)
         markdown = translator.task.markdown(result)
+    assert len(endpoint.requests) == 3
     assert kinds(result.warnings) == {("paragraph-missing", "paragraphs[3]")}
     assert result.paragraphs[2].target is None and result.paragraphs[2].source == "Le joli coup de Microsoft"
     assert "⚠ *(paragraph 3 not translated)* Le joli coup de Microsoft" in markdown
-    with _translator(ScriptedEndpoint(ok(missing), ok(missing)), strict=True) as translator:
+    endpoint = ScriptedEndpoint(ok(missing), ok(missing), error(500, "the server had an error"))
+    with _translator(endpoint, strict=True, max_retries=0) as translator:
         with pytest.raises(Exception, match="--strict: 1 problem"):
             translator.translate(SEED_003)
 

@@ -26,6 +26,10 @@ class Call:
     sampling: dict[str, Any]
     source: str | None = None
     """The text the answer must be faithful to (checked, with repair); None: an intermediate answer, not checked."""
+    items: tuple[int, ...] = ()
+    """For a follow-up: which items of the whole answer this call's items 1, 2 ... stand for."""
+    optional: bool = False
+    """A failure of this call is handed back to the steps instead of failing the article (follow-ups)."""
 
 
 class Task(ABC):
@@ -82,6 +86,14 @@ class Task(ABC):
     @abstractmethod
     def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Call | Any:
         """The parts' answers reduced: a further request (a Call) or the merged answer itself."""
+
+    def follow_up(self, plan: Plan, answer: Any) -> list[Call]:
+        """Requests for what a finished answer still lacks (one round, after repairs); none by default."""
+        return []
+
+    def fill(self, answer: Any, calls: list[Call], answers: list[Any]) -> Any:
+        """The answer completed with the follow-up answers."""
+        return answer
 
     @abstractmethod
     def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:

@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..glossary import Glossary, load_glossary
 from ..schemas import PARAGRAPHS, Article, ArticleMetadata, ParagraphPair, Provenance, TranslatedParagraph, Translation, TranslationResult
 from ..tokens import count_tokens
-from .base import Task
+from .base import Call, Task
 
 if TYPE_CHECKING:
     from ..prompts import Prompt
@@ -102,6 +102,39 @@ class TranslateTask(Task):
                 merged.append(TranslatedParagraph(n=n, text=item.text))
             offset += count
         return Translation(title=answers[0].title, paragraphs=merged)
+
+    def follow_up(self, plan: Plan, answer: Any) -> list[Call]:
+        # Small models stop early (the 1.5B model translated 6 of 13 paragraphs, then ended the answer): the
+        # paragraphs still missing after the repair are asked for again, on their own, once.
+        sources = paragraphs(plan.article.text)
+        found = aligned(answer, len(sources))
+        missing = [n for n in range(1, len(sources) + 1) if n not in found]
+        if not missing:
+            return []
+        calls: list[Call] = []
+        groups: list[list[int]] = [[]]
+        used = 0
+        for n in missing:  # the same budget as the plan's parts
+            size = count_tokens(sources[n - 1], plan.encoding) + 4
+            if groups[-1] and (used + size > plan.text_budget or len(groups[-1]) == PARAGRAPHS):
+                groups.append([])
+                used = 0
+            groups[-1].append(n)
+            used += size
+        for numbers in groups:
+            text = "\n\n".join(sources[n - 1] for n in numbers)
+            label = f" (only its paragraphs {', '.join(map(str, numbers))}, left out of an earlier answer, numbered 1 to {len(numbers)} here)"
+            messages = plan.prompt.render(**self.variables(plan.prompt, plan.article, text, label))
+            calls.append(Call(messages, plan.prompt.sampling, source=text, items=tuple(numbers)))
+        return calls
+
+    def fill(self, answer: Any, calls: list[Call], answers: list[Any]) -> Translation:
+        items = list(answer.paragraphs)
+        for call, extra in zip(calls, answers):
+            for item in extra.paragraphs:
+                n = call.items[item.n - 1] if 1 <= item.n <= len(call.items) else 0
+                items.append(TranslatedParagraph(n=n, text=item.text))
+        return Translation(title=answer.title, paragraphs=sorted(items, key=lambda item: item.n))
 
     def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:
         target = languages.primary(self.settings.target_language)
