@@ -116,7 +116,7 @@ def table(root: Path) -> None:
     """The before/after table on the seeds, then the long article, as Markdown."""
     print("| prompt | seed | exit | --strict | requests | wrong language | unsupported | other warnings | seconds | tokens in / out |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, version in (("v1", 1), ("v2", 2), ("v3", 3)):
+    for name, version in (("v1", 1), ("v2", 2), ("v2-again", 2), ("v3", 3)):
         directory = root / name
         if not (directory / "recording.json").exists():
             continue
@@ -129,7 +129,7 @@ def table(root: Path) -> None:
             unsupported = kinds.pop("unsupported", 0)
             other = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or row.get("error", "—")
             print(
-                f"| v{version} | {seed.stem[:3]} | {row['exit']} | {row['strict_exit']} | {requests} | {wrong} | "
+                f"| {name} | {seed.stem[:3]} | {row['exit']} | {row['strict_exit']} | {requests} | {wrong} | "
                 f"{unsupported} | {other} | {seconds} | {tokens_in} / {tokens_out} |"
             )
     long_dir = root / "long"
