@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarize.checks import NOTES  # noqa: E402
+from summarize.clean import paragraphs  # noqa: E402
 from summarize.config import load_settings  # noqa: E402
 from summarize.errors import SummarizeError  # noqa: E402
 from summarize.prompts import PromptLibrary  # noqa: E402
@@ -90,7 +91,8 @@ def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
     time since the previous one was saved (the first: since the run started).
     """
     info = json.loads((directory / "recording.json").read_text())
-    openings = {seed.stem[:3]: load_article(str(seed)).text[:100] for seed in SEEDS}  # in summary and translate requests
+    # Any paragraph's opening names the seed: a translation's follow-up request carries only some paragraphs.
+    openings = {seed.stem[:3]: [p[:80] for p in paragraphs(load_article(str(seed)).text) if len(p) >= 80] for seed in SEEDS}
     exchanges = [json.loads(p.read_text()) for p in (directory / "exchanges").glob("*.json")]
     exchanges.sort(key=lambda e: e["recorded_at"])
     end = datetime.fromisoformat(info["recorded_at"])
@@ -98,7 +100,7 @@ def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
     totals: dict[str, tuple[int, int, int, int]] = {}
     for exchange in exchanges:
         user = exchange["request"]["body"]["messages"][1]["content"]
-        seed = next((s for s, opening in openings.items() if opening in user), "?")
+        seed = next((s for s, starts in openings.items() if any(start in user for start in starts)), "?")
         at = datetime.fromisoformat(exchange["recorded_at"]).timestamp()
         usage = exchange["responses"][-1]["body"].get("usage") or {}
         seconds, tokens_in, tokens_out, requests = totals.get(seed, (0, 0, 0, 0))
@@ -114,7 +116,7 @@ def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
 
 def table(root: Path) -> None:
     """The before/after table on the seeds, then the long article, as Markdown."""
-    print("| prompt | seed | exit | --strict | requests | wrong language | unsupported | other warnings | seconds | tokens in / out |")
+    print("| run | seed | exit | --strict | requests | wrong language | unsupported | other warnings | seconds | tokens in / out |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, version in (("v1", 1), ("v2", 2), ("v2-again", 2), ("v3", 3)):
         directory = root / name

@@ -29,7 +29,8 @@ SHORT_SOURCE = 200
 
 _WORD = re.compile(r"[\w’'-]+")
 _ELISION = re.compile(r"^(?:[dljmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;…]\s*|[\n\"“«(—–•·▪*-]\s*|\[\d+\]\s*)$")
+# After an end of sentence (a closing quote may follow it: `… ». Il`), a line break, a bullet or an opening mark.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;…][\s»”\"’)]*|[\n\"“«(—–•·▪*-]\s*|\[\d+\]\s*)$")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+")
 _QUOTE_MARKS = "«»“”„‟\"‹›"
 _QUOTATION = re.compile(r"«([^»]*)»|“([^”]*)”|„([^“”]*)[“”]|\"([^\"]*)\"")
