@@ -169,7 +169,8 @@ def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Any) -> Excepti
         if miss:
             return ReplayMissError(
                 f"no recorded exchange for this request (key {miss}); record one with --record DIR against a real "
-                "endpoint, or check that model, prompt version and article match the recording",
+                "endpoint, or check that the model, endpoint, prompt version, options (--lang, --length, --glossary, token "
+                "limits) and article match the recording",
                 request_key=miss,
                 directory=str(replay_dir),
             )
