@@ -1,0 +1,63 @@
+"""Show that the translation and task tests can fail: switch one feature off, run them, count the failures.
+
+    python scripts/disable_and_test.py            every feature, one at a time (about a minute)
+    python scripts/disable_and_test.py NAME...    some of them
+
+Each run happens in a fresh interpreter with the feature monkeypatched away; "none" patches nothing
+and must show 0 failures.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ["tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py"]
+
+PATCHES = {
+    "none": "",
+    "alignment": "import summarize.checks.translation as m; m.check_alignment = lambda answer, sources: []",
+    "preserved": "import summarize.checks.translation as m; m._paragraph = lambda *a, **k: []",
+    "glossary-check": (
+        "import summarize.checks.translation as m; f = m._paragraph; "
+        "m._paragraph = lambda field, s, t, target, glossary: f(field, s, t, target, None)"
+    ),
+    "glossary-prompt": (
+        "import summarize.tasks.translate as m; f = m.TranslateTask.variables; "
+        "m.TranslateTask.variables = lambda self, *a: {**f(self, *a), 'glossary': '(none)'}"
+    ),
+    "length": (
+        "import summarize.tasks.summary as m; f = m.SummaryTask.variables; "
+        "m.SummaryTask.variables = lambda self, *a: {**f(self, *a), **({'length_rule': 'summary: 3 to 5 sentences. "
+        "key_points: 3 to 6.'} if 'length_rule' in f(self, *a) else {})}"
+    ),
+    "options-in-key": (
+        "import summarize.summarizer as m; f = m.Summarizer.identity; "
+        "m.Summarizer.identity = lambda self, *a: {k: v for k, v in f(self, *a).items() if k != 'options'}"
+    ),
+    "schema-words": "import summarize.tasks.summary as m; m.SummaryTask.schema_words = lambda self: {}",
+    "merge-offset": (
+        "import summarize.tasks.translate as m; from summarize.schemas import Translation; "
+        "m.TranslateTask.merge = lambda self, article, parts, reduce, answers: Translation("
+        "title=answers[0].title, paragraphs=[p for a in answers for p in a.paragraphs])"
+    ),
+    "target-language-check": (
+        "import summarize.tasks.summary as m, summarize.checks as c; f = c.check_answer; "
+        "m.check_answer = lambda s, a, target='en': f(s, a, target='en')"
+    ),
+    "follow-up": "import summarize.tasks.translate as m; m.TranslateTask.follow_up = lambda self, plan, answer: []",
+}
+
+
+def main() -> None:
+    names = sys.argv[1:] or list(PATCHES)
+    for name in names:
+        code = f"{PATCHES[name]}\nimport sys, pytest\nsys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', *{TESTS!r}]))"
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        print(f"{name:<22} {done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-200:]}")
+
+
+if __name__ == "__main__":
+    main()
