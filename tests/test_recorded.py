@@ -71,41 +71,32 @@ def test_the_long_recording_went_through_parts_and_combine() -> None:
     assert found == sorted(EXPECTED["long"]["002"])
 
 
-def test_the_batch_recording_replays_through_summarize_batch_with_two_jobs(tmp_path: Path) -> None:
+def _batch_replay(name: str, out: Path, *options: str) -> dict[str, int]:
+    """`summarize batch seeds` replaying a recording: each seed's number of warnings in the report."""
     from typer.testing import CliRunner
 
     from summarize.cli import app
 
-    meta = info("batch")
-    out = tmp_path / "out"
+    meta = info(name)
     run = CliRunner().invoke(
         app,
-        ["batch", str(SEEDS), "--out", str(out), "--jobs", "2", "--prompt-version", "1", "--no-cache",
-         "--replay", str(RECORDED / "batch" / "exchanges"), "--model", meta["model"], "--base-url", meta["base_url"]],
+        ["batch", str(SEEDS), "--out", str(out), *options, "--no-cache", "--replay", str(RECORDED / name / "exchanges"),
+         "--model", meta["model"], "--base-url", meta["base_url"]],
     )  # fmt: skip
     assert run.exit_code == 0, run.output
     lines = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
-    warnings = {Path(line["source"]).stem[:3]: line["warnings"] for line in lines if "source" in line}
+    return {Path(line["source"]).stem[:3]: line["warnings"] for line in lines if "source" in line}
+
+
+def test_the_batch_recording_replays_through_summarize_batch_with_two_jobs(tmp_path: Path) -> None:
+    warnings = _batch_replay("batch", tmp_path / "out", "--jobs", "2", "--prompt-version", "1")
     assert warnings == {seed: len(kinds) for seed, kinds in EXPECTED["batch"].items()}
 
 
 def test_the_translate_recording_replays_through_summarize_batch_task_translate(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from summarize.cli import app
-
-    meta = info("translate")
-    out = tmp_path / "out"
-    run = CliRunner().invoke(
-        app,
-        ["batch", str(SEEDS), "--task", "translate", "--to", "en", "--out", str(out), "--jobs", "1", "--no-cache",
-         "--replay", str(RECORDED / "translate" / "exchanges"), "--model", meta["model"], "--base-url", meta["base_url"]],
-    )  # fmt: skip
-    assert run.exit_code == 0, run.output
-    lines = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
-    warnings = {Path(line["source"]).stem[:3]: line["warnings"] for line in lines if "source" in line}
+    warnings = _batch_replay("translate", tmp_path / "out", "--task", "translate", "--to", "en", "--jobs", "1")
     assert warnings == {seed: len(kinds) for seed, kinds in EXPECTED["translate"].items()}
-    assert len(list(out.glob("*.translation-en.json"))) == 5
+    assert len(list((tmp_path / "out").glob("*.translation-en.json"))) == 5
 
 
 def test_the_long_translation_was_done_in_parts_and_reassembled_in_order() -> None:
