@@ -192,6 +192,8 @@ class BatchOutcome:
     rate_limited: int = 0
     report: Path | None = None
     failures: list[ItemReport] = field(default_factory=list)
+    cache_error: str | None = None
+    """Why the cache stopped being written during the run (the answers were delivered all the same)."""
 
     def add(self, item: ItemReport) -> None:
         """Count one finished article."""
@@ -374,6 +376,8 @@ class BatchRunner:
         """
         started = time.perf_counter()
         outcome = BatchOutcome()
+        if self.summarizer.cache is not None:
+            self.summarizer.cache.probe()  # an unusable cache stops the run here (exit 7), not article by article
         self._previous = previous_report(self.out, self._fingerprint)
         report = ReportWriter(self.out)
         loop = asyncio.get_running_loop()
@@ -434,6 +438,7 @@ class BatchRunner:
             outcome.report = report.close()
             outcome.elapsed_seconds = round(time.perf_counter() - started, 3)
             outcome.rate_limited = self.gate.rate_limited
+            outcome.cache_error = str(self.summarizer.cache_error) if self.summarizer.cache_error else None
             await self.summarizer.aclose()
             if self._executor is None:
                 executor.shutdown(wait=True)  # lets in-flight atomic writes finish

@@ -81,6 +81,8 @@ class BatchAPIRun:
         """Async `run`."""
         started = time.perf_counter()
         outcome = BatchOutcome()
+        if self.summarizer.cache is not None:
+            self.summarizer.cache.probe()  # an unusable cache stops the run before a batch is paid for
         report = ReportWriter(self.out)
 
         def record(item: ItemReport) -> None:
@@ -110,6 +112,7 @@ class BatchAPIRun:
         finally:
             outcome.report = report.close()
             outcome.elapsed_seconds = round(time.perf_counter() - started, 3)
+            outcome.cache_error = str(self.summarizer.cache_error) if self.summarizer.cache_error else None
             await self.summarizer.aclose()
         return outcome
 

@@ -114,6 +114,17 @@ class ResultCache:
             self._discard(key)  # corrupted, edited or moved from another key: re-requested, never trusted
         return result
 
+    def probe(self) -> None:
+        """Open the cache and write (then remove) one entry: a CacheError now, before anything is paid for."""
+        try:
+            self._store.set("summarize-probe", "{}")
+            self._store.delete("summarize-probe", retry=True)
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(
+                f"cannot write cache {self.directory}: {exc}",
+                hint="choose another --cache-dir (or SUMMARIZE_CACHE_DIR), or run with --no-cache",
+            ) from None
+
     def has(self, key: str) -> bool:
         """Whether an entry exists for the key (not validated: for estimates only)."""
         try:

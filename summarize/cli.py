@@ -153,12 +153,21 @@ def _model_command(task: str | None) -> Callable[[Callable[..., Any]], Callable[
             if task is not None:
                 options["task"] = task
             with Summarizer(_settings_from(options)) as summarizer:
-                return func(summarizer=summarizer, prompt_version=options["prompt_version"], **kwargs)
+                try:
+                    return func(summarizer=summarizer, prompt_version=options["prompt_version"], **kwargs)
+                finally:
+                    if summarizer.cache_error is not None:
+                        _warn_cache(str(summarizer.cache_error))
 
         wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
         return _report_errors(wrapper)
 
     return decorate
+
+
+def _warn_cache(error: str) -> None:
+    typer.echo(f"warning: {error}; the answer was delivered but not cached", err=True)
+    typer.echo("hint: free space or choose another --cache-dir; --no-cache skips the cache", err=True)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -358,6 +367,8 @@ def batch(
             runner.on_item = progress.update
             outcome = runner.run()
     typer.echo(summary_table(outcome))
+    if outcome.cache_error:
+        _warn_cache(outcome.cache_error)
     if outcome.failed:
         raise BatchFailedError(f"{outcome.failed} of {outcome.total} article(s) failed", failed=outcome.failed,
                                total=outcome.total, report=str(outcome.report))

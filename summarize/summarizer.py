@@ -21,7 +21,7 @@ from .cache import ResultCache, cache_key
 from .config import Settings, load_settings
 from .drive import arun, run
 from .checks import NOTES, repair_problems
-from .errors import FaithfulnessError, SummarizeError
+from .errors import CacheError, FaithfulnessError, SummarizeError
 from .prompts import CONVERSATION_TASK, Prompt, PromptLibrary
 from .ratelimit import RateGate
 from .read import load_article
@@ -101,6 +101,8 @@ class Summarizer:
         self._transport = transport
         self._gate = gate
         self._client: ModelClient | None = None
+        self.cache_error: CacheError | None = None
+        """The first failed cache write: the cache is then left alone, the answers still delivered."""
         self._owner: Summarizer | None = None  # the pipeline whose client a sibling for another task uses
         self._siblings: dict[str, Summarizer] = {}
 
@@ -275,8 +277,16 @@ class Summarizer:
         )
         result = plan.task.build(article, answer, checked, notes, provenance)
         if self.cache is not None:
-            self.cache.set(plan.key, result)  # before --strict can fail: a paid answer is never thrown away
+            try:
+                self.cache.set(plan.key, result)  # before --strict can fail: a paid answer is never thrown away
+            except CacheError as exc:  # a full disk must not cost the answer already paid for
+                self._cache_failed(exc)
         return self._enforce(result)
+
+    def _cache_failed(self, exc: CacheError) -> None:
+        owner = self._owner or self
+        owner.cache_error = owner.cache_error or exc
+        owner.cache = self.cache = None  # one failure is enough: no more writes (nor reads) this run
 
     def _enforce(self, result: AnyResult) -> AnyResult:
         flags = [w for w in result.warnings if w.kind not in NOTES]

@@ -1,0 +1,81 @@
+"""A paid answer reaches the user whatever happens to the cache (issue 10, "money paid for nothing").
+
+The full disk is real: once the endpoint has the first request (the cache is open by then), the CLI's
+process gets a file-size limit (RLIMIT_FSIZE, set from outside with prlimit) at the size the cache files
+already have. Every later growth of the cache fails as on a full disk; new output files, smaller than
+that, still fit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.fake_openai import FakeOpenAI
+
+from .fakes import SEED_003, SEEDS
+from .test_hostile_inputs import _without_file_permission_override
+
+
+def _run_filling_up(args: list[str], server: FakeOpenAI, cache: Path, *, outputs: bool) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OPENAI_API_KEY": "test"}
+    child = subprocess.Popen([sys.executable, "-m", "summarize", *args, "--base-url", server.url, "--cache-dir", str(cache)],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # With output files to write, the limit is the largest cache file's size (an output is smaller); without,
+    # the write-ahead log's current size, so that the very first result does not fit.
+    sizes = {p.name: p.stat().st_size for p in cache.iterdir() if p.is_file()}
+    full = (max(sizes.values()) if outputs else sizes.get("cache.db-wal", 0)) + 1
+    resource.prlimit(child.pid, resource.RLIMIT_FSIZE, (full, full))  # Python ignores SIGXFSZ: writes get EFBIG
+    stdout, stderr = child.communicate(timeout=120)
+    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
+
+
+def test_brief_delivers_the_answer_when_the_cache_cannot_be_written(tmp_path: Path) -> None:
+    with FakeOpenAI(latency=1.0) as server:
+        done = _run_filling_up(["brief", str(SEED_003)], server, tmp_path / "cache", outputs=False)
+        sent = len(server.requests)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# ") and sent == 1  # paid once, shown once
+    assert done.stderr.startswith("warning: cannot write cache") and "not cached" in done.stderr
+
+
+def test_batch_writes_every_paid_answer_and_warns_once_when_the_cache_fills_up(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for i in range(6):
+        (articles / f"a{i}.txt").write_text(f"Article {i}\n\n" + SEED_003.read_text(encoding="utf-8") + f"\n\nFin {i}.\n", encoding="utf-8")
+    with FakeOpenAI(latency=1.0) as server:
+        done = _run_filling_up(["batch", str(articles), "--out", str(tmp_path / "out"), "--jobs", "1"], server, tmp_path / "cache", outputs=True)
+        sent = len(server.requests)
+    assert done.returncode == 0, done.stderr
+    report = [json.loads(line) for line in (tmp_path / "out" / "index.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["status"] for line in report] == ["done"] * 6 and sent == 6
+    assert len(list((tmp_path / "out").glob("*.json"))) == 6
+    assert done.stderr.count("warning: cannot write cache") == 1
+    assert sum(line["input_tokens"] for line in report) > 0
+
+
+def test_batch_with_an_unusable_cache_stops_before_any_request(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    with FakeOpenAI() as server:
+        done = subprocess.run(
+            _without_file_permission_override(
+                [sys.executable, "-m", "summarize", "batch", str(SEEDS), "--out", str(tmp_path / "out"),
+                 "--base-url", server.url, "--cache-dir", str(cache)]),
+            capture_output=True, text=True, env={**os.environ, "OPENAI_API_KEY": "test"},
+        )  # fmt: skip
+        sent = len(server.requests)
+    assert done.returncode == 7, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error: cannot open cache directory") and "--no-cache" in lines[1]
+    assert sent == 0
