@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     length: str = Field(default="medium", description="Brief length: short, medium, long or a number of words.")
     glossary_file: Path | None = Field(default=None, description="TOML or CSV glossary a translation must follow.")
 
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"give a URL with http:// or https:// and a host, like http://localhost:11434/v1, not '{value}'")
+        return value.strip()
+
     @field_validator("target_language")
     @classmethod
     def _known_language(cls, value: str) -> str:

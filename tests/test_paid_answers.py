@@ -79,3 +79,11 @@ def test_batch_with_an_unusable_cache_stops_before_any_request(tmp_path: Path) -
     lines = done.stderr.splitlines()
     assert len(lines) == 2 and lines[0].startswith("error: cannot open cache directory") and "--no-cache" in lines[1]
     assert sent == 0
+
+
+def test_a_base_url_without_scheme_is_a_configuration_error_at_once() -> None:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "summarize", "brief", str(SEED_003), "--base-url", "localhost:11434",
+                           "--no-cache"], capture_output=True, text=True, env={**os.environ, "OPENAI_API_KEY": "test"})  # fmt: skip
+    assert done.returncode == 3 and time.monotonic() - started < 5
+    assert done.stderr.count("\n") == 1 and "http://localhost:11434/v1" in done.stderr and "'localhost:11434'" in done.stderr
