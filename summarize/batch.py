@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import load_settings
 from .errors import ConfigurationError, InputError, OutputError, SummarizeError
-from .files import atomic_write_text
+from .files import atomic_write_text, remove_orphan_temps
 from .ratelimit import RateGate
 from .read import load_article
 from .render import to_json
@@ -229,6 +229,7 @@ class ReportWriter:
         try:
             out.mkdir(parents=True, exist_ok=True)
             _remove_orphan_partials(out)
+            remove_orphan_temps(out)  # half-written outputs of a run killed with -9
             # A non-UTF-8 file name (surrogate escapes) is written as a JSON `\udcXX` escape, which reads back as the same name.
             self._handle = self._partial.open("w", encoding="utf-8", errors="backslashreplace")
         except OSError as exc:

@@ -87,3 +87,21 @@ def test_a_base_url_without_scheme_is_a_configuration_error_at_once() -> None:
                            "--no-cache"], capture_output=True, text=True, env={**os.environ, "OPENAI_API_KEY": "test"})  # fmt: skip
     assert done.returncode == 3 and time.monotonic() - started < 5
     assert done.stderr.count("\n") == 1 and "http://localhost:11434/v1" in done.stderr and "'localhost:11434'" in done.stderr
+
+
+def test_temp_files_a_killed_run_left_in_out_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a PID that no longer runs: the writer was killed
+    leftovers = [out / f".a.txt.json.{dead.pid}-k3j2h1.tmp", out / "sub" / f".b.txt.md.{dead.pid}-zz99.tmp"]
+    live = out / f".c.txt.json.{os.getpid()}-abcd.tmp"  # a writer still running (this test) keeps its temp
+    for path in [*leftovers, live]:
+        path.write_text("{half", encoding="utf-8")
+    with FakeOpenAI() as server:
+        done = subprocess.run([sys.executable, "-m", "summarize", "batch", str(SEEDS), "--out", str(out),
+                               "--base-url", server.url, "--no-cache"], capture_output=True, text=True,
+                              env={**os.environ, "OPENAI_API_KEY": "test"})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not any(p.exists() for p in leftovers) and live.exists()
+    assert not [p for p in out.rglob("*.tmp") if p != live]
