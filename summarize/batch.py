@@ -73,6 +73,15 @@ def discover(root: Path, patterns: tuple[str, ...] = DEFAULT_PATTERNS, *, exclud
                 yield here / name
 
 
+def check_out(root: Path, out: Path) -> None:
+    """Refuse an output folder that is the input folder: a run's outputs would be the next run's articles."""
+    if Path(out).resolve() == Path(root).resolve():
+        raise InputError(
+            f"--out must not be the input folder {root}: its outputs would be read as articles by the next run",
+            hint=f"choose another folder (the default is {default_out(Path(root))})",
+        )
+
+
 def safe_name(name: str) -> str:
     """A file-name component that is safe on every OS: no separators, controls, `..`, reserved or over-long names."""
     safe = unicodedata.normalize("NFC", name)
@@ -377,6 +386,7 @@ class BatchRunner:
         """
         started = time.perf_counter()
         outcome = BatchOutcome()
+        check_out(self.root, self.out)
         if self.summarizer.cache is not None:
             self.summarizer.cache.probe()  # an unusable cache stops the run here (exit 7), not article by article
         self._previous = previous_report(self.out, self._fingerprint)

@@ -25,6 +25,7 @@ from .batch import (
     BatchOutcome,
     ItemReport,
     ReportWriter,
+    check_out,
     discover,
     failure_report,
     output_paths,
@@ -81,6 +82,7 @@ class BatchAPIRun:
         """Async `run`."""
         started = time.perf_counter()
         outcome = BatchOutcome()
+        check_out(self.root, self.out)
         if self.summarizer.cache is not None:
             self.summarizer.cache.probe()  # an unusable cache stops the run before a batch is paid for
         report = ReportWriter(self.out)

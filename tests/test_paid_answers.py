@@ -105,3 +105,18 @@ def test_temp_files_a_killed_run_left_in_out_are_removed_by_the_next_run(tmp_pat
     assert done.returncode == 0, done.stderr
     assert not any(p.exists() for p in leftovers) and live.exists()
     assert not [p for p in out.rglob("*.tmp") if p != live]
+
+
+def test_out_equal_to_the_input_folder_is_refused_before_any_request(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text(SEED_003.read_text(encoding="utf-8"), encoding="utf-8")
+    with FakeOpenAI() as server:
+        for via in ("live", "batch-api"):
+            done = subprocess.run([sys.executable, "-m", "summarize", "batch", str(articles), "--out", str(articles),
+                                   "--via", via, "--base-url", server.url, "--no-cache"], capture_output=True, text=True,
+                                  env={**os.environ, "OPENAI_API_KEY": "test"})  # fmt: skip
+            assert done.returncode == 2 and "--out must not be the input folder" in done.stderr
+            assert done.stderr.splitlines()[1].startswith("hint: choose another folder")
+        assert server.requests == [] or not list(server.requests)
+    assert sorted(p.name for p in articles.iterdir()) == ["a.txt"]
