@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import json
 import os
@@ -237,6 +238,7 @@ class ReportWriter:
         self._partial = out / f".{REPORT_NAME}.{os.getpid()}.partial"
         try:
             out.mkdir(parents=True, exist_ok=True)
+            self._lock = _lock(out)
             _remove_orphan_partials(out)
             remove_orphan_temps(out)  # half-written outputs of a run killed with -9
             # A non-UTF-8 file name (surrogate escapes) is written as a JSON `\udcXX` escape, which reads back as the same name.
@@ -255,7 +257,34 @@ class ReportWriter:
         os.fsync(self._handle.fileno())
         self._handle.close()
         os.replace(self._partial, self.path)
+        self._lock.close()  # releases the lock on --out
         return self.path
+
+
+LOCK_NAME = ".summarize-batch.lock"
+
+
+def _lock(out: Path) -> Any:
+    """Hold --out for this run: a second run on it would pay for the same articles and overwrite the report.
+
+    An OS lock (flock), so a killed run releases it with its process; the file keeps the holder's PID for the message.
+    """
+    handle = (out / LOCK_NAME).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise OutputError(
+            f"another summarize batch (process {holder}) is writing to {out}",
+            hint="wait for it to finish (then run again: finished articles are not requested twice), or choose another --out",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 # --------------------------------------------------------------------------- the run

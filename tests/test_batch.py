@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bench.fake_openai import FakeOpenAI, RequestRecord, article_key, article_text
-from summarize.batch import REPORT_NAME, BatchRunner, ItemReport, OutputPaths, ReportWriter, discover, output_paths, prepare, safe_name
+from summarize.batch import LOCK_NAME, REPORT_NAME, BatchRunner, ItemReport, OutputPaths, ReportWriter, discover, output_paths, prepare, safe_name
 from summarize.cli import app
 from summarize.config import Settings, load_settings
 from summarize.errors import OutputError
@@ -374,7 +374,7 @@ def test_an_interrupted_run_leaves_only_complete_files(tmp_path: Path) -> None:
         finished = run_interrupted(settings_for(server, tmp_path, max_retries=0), root, out, after=10, jobs=8)
     assert len(finished) >= 10
     assert leftovers(out) == []
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [LOCK_NAME]  # the (released) lock
     raw = (out / REPORT_NAME).read_text(encoding="utf-8")
     assert raw.endswith("\n")
     lines = [json.loads(line) for line in raw.splitlines()]  # every line is whole JSON
@@ -532,7 +532,7 @@ def test_hostile_file_names_get_distinct_outputs_inside_out(tmp_path: Path) -> N
     for line in lines:  # each output holds its own article's result: nothing was overwritten
         result = Result.model_validate_json(Path(line["json"]).read_bytes())
         assert result.provenance.key == line["key"]
-    written = [p for p in out.rglob("*") if p.is_file()]
+    written = [p for p in out.rglob("*") if p.is_file() and p.name != LOCK_NAME]
     assert len(written) == 2 * len(expected) + 1
     for path in written:
         assert path.resolve().is_relative_to(out.resolve())

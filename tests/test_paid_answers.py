@@ -120,3 +120,23 @@ def test_out_equal_to_the_input_folder_is_refused_before_any_request(tmp_path: P
             assert done.stderr.splitlines()[1].startswith("hint: choose another folder")
         assert server.requests == [] or not list(server.requests)
     assert sorted(p.name for p in articles.iterdir()) == ["a.txt"]
+
+
+def test_a_second_batch_on_the_same_out_stops_at_once_and_nothing_is_paid_twice(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    env = {**os.environ, "OPENAI_API_KEY": "test"}
+    with FakeOpenAI(latency=0.5) as server:
+        command = [sys.executable, "-m", "summarize", "batch", str(SEEDS), "--out", str(out), "--jobs", "1",
+                   "--base-url", server.url, "--no-cache"]  # fmt: skip
+        first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        first.communicate(timeout=120)
+        sent = len([r for r in server.requests if r.path.endswith("/chat/completions")])
+    assert first.returncode == 0
+    assert second.returncode == 7 and f"another summarize batch (process {first.pid}) is writing to {out}" in second.stderr
+    assert sent == 5  # each article paid once
+    report = (out / "index.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(report) == 5 and all(json.loads(line)["status"] == "done" for line in report)
