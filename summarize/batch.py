@@ -388,6 +388,8 @@ class BatchRunner:
         self.patterns = patterns
         self.prompt_version = prompt_version
         self.on_item = on_item
+        self.outcome: BatchOutcome | None = None
+        """The running totals (what Ctrl-C reports)."""
         self.gate = RateGate(self.jobs)
         self.summarizer = summarizer_factory(self.gate)
         self._executor = executor
@@ -414,7 +416,7 @@ class BatchRunner:
         request at once, so the slots the endpoint offers stay busy while answers are post-processed.
         """
         started = time.perf_counter()
-        outcome = BatchOutcome()
+        outcome = self.outcome = BatchOutcome()
         check_out(self.root, self.out)
         if self.summarizer.cache is not None:
             self.summarizer.cache.probe()  # an unusable cache stops the run here (exit 7), not article by article

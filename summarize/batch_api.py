@@ -72,6 +72,8 @@ class BatchAPIRun:
         self.prompt_version = prompt_version
         self.poll_interval = poll_interval
         self.log = log or (lambda line: None)
+        self.outcome: BatchOutcome | None = None
+        """The running totals (what Ctrl-C reports)."""
         self.state_path = self.out / STATE_NAME
 
     def run(self) -> BatchOutcome:
@@ -81,7 +83,7 @@ class BatchAPIRun:
     async def arun(self) -> BatchOutcome:
         """Async `run`."""
         started = time.perf_counter()
-        outcome = BatchOutcome()
+        outcome = self.outcome = BatchOutcome()
         check_out(self.root, self.out)
         if self.summarizer.cache is not None:
             self.summarizer.cache.probe()  # an unusable cache stops the run before a batch is paid for

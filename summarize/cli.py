@@ -358,20 +358,33 @@ def batch(
     if via is Via.batch_api:
         from .batch_api import BatchAPIRun
 
-        outcome = BatchAPIRun(summarizer, directory, out, patterns=patterns, prompt_version=prompt_version,
-                              poll_interval=poll_interval, log=lambda line: typer.echo(line, err=True)).run()
+        api = BatchAPIRun(summarizer, directory, out, patterns=patterns, prompt_version=prompt_version,
+                          poll_interval=poll_interval, log=lambda line: typer.echo(line, err=True))
+        outcome = _interruptible(api.run, lambda: api.outcome, out)
     else:
         runner = BatchRunner(lambda gate: Summarizer(summarizer.settings, gate=gate), directory, out, jobs=jobs,
                              patterns=patterns, prompt_version=prompt_version)
         with BatchProgress(runner.count()) as progress:
             runner.on_item = progress.update
-            outcome = runner.run()
+            outcome = _interruptible(runner.run, lambda: runner.outcome, out)
     typer.echo(summary_table(outcome))
     if outcome.cache_error:
         _warn_cache(outcome.cache_error)
     if outcome.failed:
         raise BatchFailedError(f"{outcome.failed} of {outcome.total} article(s) failed", failed=outcome.failed,
                                total=outcome.total, report=str(outcome.report))
+
+
+def _interruptible(run: Callable[[], Any], progress: Callable[[], Any], out: Path) -> Any:
+    """Run a batch; on Ctrl-C say what is done, where the report is, and that running again resumes."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        done = progress()
+        counts = f"{done.done + done.cached + done.existing} done, {done.failed} failed" if done else "none finished"
+        typer.echo(f"interrupted: {counts}; report in {out / 'index.jsonl'}", err=True)
+        typer.echo("hint: run the same command again to resume: finished articles are not requested again", err=True)
+        raise typer.Exit(130) from None
 
 
 PromptsDir = Annotated[Optional[Path], typer.Option(help="Extra prompts directory. [env: SUMMARIZE_PROMPTS_DIR]")]

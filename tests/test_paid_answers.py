@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -140,3 +141,22 @@ def test_a_second_batch_on_the_same_out_stops_at_once_and_nothing_is_paid_twice(
     assert sent == 5  # each article paid once
     report = (out / "index.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(report) == 5 and all(json.loads(line)["status"] == "done" for line in report)
+
+
+def test_ctrl_c_in_a_batch_says_what_is_done_where_the_report_is_and_how_to_resume(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with FakeOpenAI(latency=0.5) as server:
+        child = subprocess.Popen([sys.executable, "-m", "summarize", "batch", str(SEEDS), "--out", str(out), "--jobs", "1",
+                                  "--base-url", server.url, "--no-cache"], env={**os.environ, "OPENAI_API_KEY": "test"},
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130
+    lines = stderr.strip().splitlines()
+    assert lines[-2].startswith("interrupted: ") and " done, 0 failed; report in " in lines[-2] and str(out / "index.jsonl") in lines[-2]
+    assert lines[-1] == "hint: run the same command again to resume: finished articles are not requested again"
+    done = int(lines[-2].removeprefix("interrupted: ").split(" done")[0])
+    assert done == len((out / "index.jsonl").read_text(encoding="utf-8").splitlines()) >= 2
