@@ -13,10 +13,35 @@ from typing import TextIO
 from .errors import OutputError
 
 
+def _umask() -> int:
+    # Read once at import (the main thread): os.umask can only be read by setting it, which races with threads.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+_UMASK = _umask()
+
+
+def _mode_for(path: Path) -> int:
+    """An existing file keeps its mode; a new one gets what the umask allows (0644 under the usual 022)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """A text handle on a temp file beside `path`; on success it is fsynced and renamed over `path`, else removed."""
+    """A text handle on a temp file beside `path`; on success it is fsynced and renamed over `path`, else removed.
+
+    A symlink is written through (its target is replaced, the link stays), as most tools do; the file gets the
+    mode the old one had, or the umask's for a new one (mkstemp alone would make every output 0600).
+    """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    mode = _mode_for(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The writer's PID in the name lets a later run remove what a killed one left (remove_orphan_temps).
@@ -24,6 +49,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()

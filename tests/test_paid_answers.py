@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.fake_openai import FakeOpenAI
 
-from .fakes import SEED_003, SEEDS
+from .fakes import EXCHANGES, SEED_003, SEEDS
 from .test_hostile_inputs import _without_file_permission_override
 
 
@@ -160,3 +160,27 @@ def test_ctrl_c_in_a_batch_says_what_is_done_where_the_report_is_and_how_to_resu
     assert lines[-1] == "hint: run the same command again to resume: finished articles are not requested again"
     done = int(lines[-2].removeprefix("interrupted: ").split(" done")[0])
     assert done == len((out / "index.jsonl").read_text(encoding="utf-8").splitlines()) >= 2
+
+
+def test_outputs_get_the_umask_mode_keep_an_existing_mode_and_write_through_a_symlink(tmp_path: Path) -> None:
+    env = {**os.environ, "OPENAI_API_KEY": "test"}
+
+    def brief(output: Path) -> None:
+        done = subprocess.run(f"umask 022 && {sys.executable} -m summarize brief {SEED_003} --replay {EXCHANGES} "
+                              f"--no-cache -o {output}", shell=True, env=env, capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    new = tmp_path / "new.md"
+    brief(new)
+    assert new.stat().st_mode & 0o777 == 0o644
+    kept = tmp_path / "kept.md"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    brief(kept)
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text(encoding="utf-8").startswith("# ")
+    target = tmp_path / "real.md"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    brief(link)
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("# ")
