@@ -204,6 +204,8 @@ class BatchOutcome:
     failures: list[ItemReport] = field(default_factory=list)
     cache_error: str | None = None
     """Why the cache stopped being written during the run (the answers were delivered all the same)."""
+    unpriced: bool = False
+    """Some paid requests have no price (a model missing from the price table): the cost is unknown."""
 
     def add(self, item: ItemReport) -> None:
         """Count one finished article."""
@@ -212,6 +214,8 @@ class BatchOutcome:
         self.input_tokens += item.input_tokens
         self.output_tokens += item.output_tokens
         self.cost_usd += item.cost_usd or 0.0
+        if item.cost_usd is None and (item.input_tokens or item.output_tokens):
+            self.unpriced = True
         if not item.ok and len(self.failures) < 50:
             self.failures.append(item)
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from .errors import SummarizeError
+from .errors import SummarizeError, clip
 
 app = typer.Typer(
     help="Turn news articles into briefs in your language, bilingual summaries, full translations and verified key facts.",
@@ -300,18 +300,24 @@ def clean(
         typer.echo("", err=True)
         typer.echo(f"dropped {len(cleaned.dropped)} line(s):", err=True)
         for d in cleaned.dropped:
-            typer.echo(f"  line {d.line:>4}  [{d.rule}]  {d.text[:100]}", err=True)
+            typer.echo(f"  line {d.line:>4}  [{d.rule}]  {clip(d.text, 100)}", err=True)
         for fix in cleaned.fixes:
             typer.echo(f"  fix: {fix}", err=True)
 
 
 @app.command()
 @_report_errors
-def schema(name: Annotated[str, typer.Argument(help="summary, brief, key-facts, result, translation or translation-result.")]) -> None:
-    """Print a JSON Schema (the model-facing ones in OpenAI strict form)."""
+def schema(
+    name: Annotated[Optional[str], typer.Argument(help="summary, brief, key-facts, result, translation or translation-result.")] = None,
+) -> None:
+    """Print a JSON Schema (the model-facing ones in OpenAI strict form); without a name, list the names."""
     from .errors import InputError
     from .schemas import SCHEMAS, Result, TranslationResult, strict_json_schema
 
+    if name is None:
+        width = max(map(len, SCHEMAS))
+        typer.echo("\n".join(f"{key:<{width}}  {(model.__doc__ or '').strip().splitlines()[0]}" for key, model in SCHEMAS.items()))
+        return
     if name not in SCHEMAS:
         raise InputError(f"unknown schema '{name}' (known: {', '.join(SCHEMAS)})")
     model = SCHEMAS[name]
@@ -438,6 +444,12 @@ def _cache(cache_dir: Path | None) -> Any:
 @_report_errors
 def cache_stats(cache_dir: CacheDir = None) -> None:
     """Show the cache directory, entry count and size."""
+    from .config import load_settings
+
+    directory = load_settings(cache_dir=cache_dir).cache_dir
+    if not directory.exists():  # looking must not create it
+        typer.echo(f"directory: {directory} (none yet)\nentries: 0\nsize: 0.0 KiB")
+        return
     stats = _cache(cache_dir).stats()
     typer.echo(f"directory: {stats['directory']}\nentries: {stats['entries']}\nsize: {stats['bytes'] / 1024:.1f} KiB")
 
@@ -446,6 +458,11 @@ def cache_stats(cache_dir: CacheDir = None) -> None:
 @_report_errors
 def cache_clear(cache_dir: CacheDir = None) -> None:
     """Remove every cached result."""
+    from .config import load_settings
+
+    if not load_settings(cache_dir=cache_dir).cache_dir.exists():
+        typer.echo("removed 0 entries")
+        return
     typer.echo(f"removed {_cache(cache_dir).clear()} entries")
 
 

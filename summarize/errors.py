@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when something was cut (messages never hide a cut)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class SummarizeError(Exception):
     """Base class: a failure the user can act on; `str()` is a one-line message, `exit_code` is for the CLI."""
 

@@ -67,7 +67,7 @@ def summary_table(outcome: BatchOutcome) -> str:
         ("already written", f"{outcome.existing:,}"),
         ("failed", f"{outcome.failed:,}"),
         ("tokens", f"{outcome.input_tokens:,} in, {outcome.output_tokens:,} out"),
-        ("estimated cost", f"${outcome.cost_usd:.4f}"),
+        ("estimated cost", "unknown (no price for this model; see --prices)" if outcome.unpriced else f"${outcome.cost_usd:.4f}"),
         ("rate limited", f"{outcome.rate_limited:,} time(s)"),
         ("elapsed", f"{outcome.elapsed_seconds:.1f} s"),
         ("report", str(outcome.report)),
@@ -94,8 +94,9 @@ def estimate_table(estimate: BatchEstimate, *, model: str) -> str:
         ("requests to send", f"{estimate.requests:,}" + (f" ({estimate.chunked} long article(s) in parts)" if estimate.chunked else "")),
         ("input tokens", f"{estimate.input_tokens:,}"),
         ("output tokens", f"~{estimate.expected_output_tokens:,} expected, at most {estimate.max_output_tokens:,}"),
-        ("estimated cost", f"{money(estimate.cost_usd)} ({model}; at most {money(estimate.max_cost_usd)})"),
-    ]
+        ("estimated cost", f"{money(estimate.cost_usd)} ({model}; at most {money(estimate.max_cost_usd)})"
+         if estimate.cost_usd is not None else f"unknown: no price for {model} (see --prices)"),
+    ]  # fmt: skip
     if estimate.cost_usd is not None:
         rows.append(("via batch-api", f"{money(estimate.cost_usd / 2)} (the Batch API is half price)"))
     width = max(len(label) for label, _ in rows)

@@ -21,7 +21,7 @@ from .cache import ResultCache, cache_key
 from .config import Settings, load_settings
 from .drive import arun, run
 from .checks import NOTES, repair_problems
-from .errors import CacheError, FaithfulnessError, SummarizeError
+from .errors import CacheError, FaithfulnessError, SummarizeError, clip
 from .prompts import CONVERSATION_TASK, Prompt, PromptLibrary
 from .ratelimit import RateGate
 from .read import load_article
@@ -291,7 +291,7 @@ class Summarizer:
     def _enforce(self, result: AnyResult) -> AnyResult:
         flags = [w for w in result.warnings if w.kind not in NOTES]
         if self.settings.strict and flags:
-            names = ", ".join(f"{w.kind}: {w.text[:60]}" for w in flags[:3])
+            names = ", ".join(f"{w.kind}: {clip(w.text, 60)}" for w in flags[:3])
             more = f" and {len(flags) - 3} more" if len(flags) > 3 else ""
             raise FaithfulnessError(
                 f"--strict: {len(flags)} problem(s) found checking the answer against the article ({names}{more})",

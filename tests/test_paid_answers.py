@@ -184,3 +184,43 @@ def test_outputs_get_the_umask_mode_keep_an_existing_mode_and_write_through_a_sy
     link.symlink_to(target)
     brief(link)
     assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_an_unknown_price_is_said_once_never_shown_as_zero(tmp_path: Path) -> None:
+    env = {**os.environ, "OPENAI_API_KEY": "test"}
+    dry = subprocess.run([sys.executable, "-m", "summarize", "batch", str(SEEDS), "--dry-run", "--model", "llama3.2"],
+                         capture_output=True, text=True, env=env)  # fmt: skip
+    cost = next(line for line in dry.stdout.splitlines() if line.startswith("estimated cost"))
+    assert cost.split(None, 2)[2] == "unknown: no price for llama3.2 (see --prices)"
+    with FakeOpenAI() as server:
+        run = subprocess.run([sys.executable, "-m", "summarize", "batch", str(SEEDS), "--out", str(tmp_path / "out"),
+                              "--model", "llama3.2", "--base-url", server.url, "--no-cache"], capture_output=True, text=True, env=env)  # fmt: skip
+    cost = next(line for line in run.stdout.splitlines() if line.startswith("estimated cost"))
+    assert "unknown" in cost and "$0.0000" not in run.stdout
+
+
+def test_schema_without_a_name_lists_the_names_and_cache_stats_creates_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+    from summarize.schemas import SCHEMAS
+
+    listed = CliRunner().invoke(app, ["schema"])
+    assert listed.exit_code == 0 and [line.split()[0] for line in listed.stdout.splitlines()] == list(SCHEMAS)
+    missing = tmp_path / "no-cache-here"
+    for command in (["cache", "stats"], ["cache", "clear"]):
+        result = CliRunner().invoke(app, [*command, "--cache-dir", str(missing)])
+        assert result.exit_code == 0 and not missing.exists()
+
+
+def test_text_cut_in_messages_ends_with_an_ellipsis(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    page = tmp_path / "page.txt"
+    long_line = "Abonnez-vous à notre newsletter pour recevoir chaque matin " + "toute l'actualité de la tech " * 6
+    page.write_text("Titre\n\n" + SEED_003.read_text(encoding="utf-8") + "\n\n" + long_line + "\n", encoding="utf-8")
+    dropped = CliRunner().invoke(app, ["clean", str(page), "--show-dropped"])
+    cut = [line for line in dropped.stderr.splitlines() if "Abonnez-vous" in line]
+    assert cut and cut[0].endswith("…")
