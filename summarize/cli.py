@@ -133,22 +133,28 @@ def _report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _model_command(task: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+_REQUEST_ONLY = ("strict", "replay", "record", "max_repairs", "max_check_repairs", "response_format", "timeout")
+"""Shared options that only matter when requests are sent: commands that send none do not take them."""
+
+
+def _model_command(task: str | None, *, sends: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Add the shared model options to a command running `task` (None: the command's own --task option).
 
     The command receives a `summarizer` for its task and the `prompt_version`; the task options it declares
-    (`--length`, `--glossary`, `--task`) go into the settings.
+    (`--length`, `--glossary`, `--task`) go into the settings. A command that `sends` no request gets no
+    request-only option (`tokens --strict` would silently do nothing).
     """
+    names = [name for name in _MODEL_OPTIONS if sends or name not in _REQUEST_ONLY]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name not in ("summarizer", "prompt_version")]
-        shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=None if name not in ("no_cache", "strict") else False) for name, kind in _MODEL_OPTIONS.items()]
+        shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_MODEL_OPTIONS[name], default=None if name not in ("no_cache", "strict") else False) for name in names]
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
             from .summarizer import Summarizer
 
-            options = {name: kwargs.pop(name) for name in _MODEL_OPTIONS}
+            options = {name: kwargs.pop(name, None) for name in _MODEL_OPTIONS}
             options.update({name: kwargs[name] for name in _TASK_OPTIONS if name in kwargs})
             if task is not None:
                 options["task"] = task
@@ -240,7 +246,7 @@ TaskOption = Annotated[str, typer.Option("--task", help="What to produce: summar
 
 
 @app.command()
-@_model_command(None)
+@_model_command(None, sends=False)
 def tokens(
     source: Source,
     task: TaskOption = "summary",

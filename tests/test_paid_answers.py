@@ -224,3 +224,15 @@ def test_text_cut_in_messages_ends_with_an_ellipsis(tmp_path: Path) -> None:
     dropped = CliRunner().invoke(app, ["clean", str(page), "--show-dropped"])
     cut = [line for line in dropped.stderr.splitlines() if "Abonnez-vous" in line]
     assert cut and cut[0].endswith("…")
+
+
+def test_tokens_refuses_options_that_only_matter_when_requests_are_sent() -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    for option in (["--strict"], ["--replay", str(EXCHANGES)], ["--record", "x"], ["--max-repairs", "1"],
+                   ["--response-format", "text"], ["--timeout", "3"]):  # fmt: skip
+        result = CliRunner().invoke(app, ["tokens", str(SEED_003), *option])
+        assert result.exit_code == 2 and "No such option" in result.output, option
+    assert CliRunner().invoke(app, ["tokens", str(SEED_003), "--model", "gpt-4o", "--max-input-tokens", "900"]).exit_code == 0
