@@ -40,7 +40,7 @@ PATCHES = {
     "schema-words": "import summarize.tasks.summary as m; m.SummaryTask.schema_words = lambda self: {}",
     "merge-offset": (
         "import summarize.tasks.translate as m; from summarize.schemas import Translation; "
-        "m.TranslateTask.merge = lambda self, article, parts, reduce, answers: Translation("
+        "m.TranslateTask.merge = lambda self, article, parts, reduce, answers, **k: Translation("
         "title=answers[0].title, paragraphs=[p for a in answers for p in a.paragraphs])"
     ),
     "target-language-check": (

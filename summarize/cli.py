@@ -271,7 +271,7 @@ def tokens(
         ("cleaned text", f"{count_tokens(reading.article.text, info.encoding):,} tokens"),
         ("prompt", f"{plan.prompt_tokens:,} tokens in {len(plan.calls)} request(s), prompt {plan.prompt.task} v{plan.prompt.version}"),
         ("parts", f"{len(plan.parts)}" + (" (done in parts, then joined)" if plan.chunked else "")),
-        ("requests", f"{plan.requests}" + (" (the parts, then one to combine them)" if plan.requests > len(plan.calls) else "")),
+        ("requests", f"{plan.requests}" + (f" (the parts, then {plan.requests - len(plan.calls)} to combine them)" if plan.requests > len(plan.calls) else "")),
         ("output", f"~{expected:,} tokens expected, at most {out_max * plan.requests:,}"),
     ]
     low, mid, high = (info.cost(plan.prompt_tokens, n) for n in (0, expected, out_max * plan.requests))

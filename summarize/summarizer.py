@@ -50,6 +50,8 @@ class Plan:
     text_budget: int
     key: str
     encoding: str
+    request_limit: int = 0
+    """The most prompt tokens one request may carry (the context or --max-input-tokens, less a margin)."""
 
     @cached_property
     def prompt_tokens(self) -> int:
@@ -68,8 +70,8 @@ class Plan:
 
     @property
     def requests(self) -> int:
-        """Requests a first try takes: the parts, plus the reduce request when the task has one."""
-        return len(self.calls) + (1 if self.chunked and self.reduce_prompt is not None else 0)
+        """Requests a first try takes: the parts, plus the reduce requests the task expects (several if hierarchical)."""
+        return len(self.calls) + (self.task.reduce_requests(self) if self.chunked else 0)
 
 
 def _byte_bound(messages: list[dict[str, str]]) -> int:
@@ -155,7 +157,7 @@ class Summarizer:
                 "parts": len(parts),
             }
         )
-        return Plan(article, task, prompt, reduce, reasks, parts, calls, budget, key, encoding)
+        return Plan(article, task, prompt, reduce, reasks, parts, calls, budget, key, encoding, limit - _SAFETY_MARGIN)
 
     def identity(self, prompt: Prompt, reduce: Prompt | None, conversation: Prompt) -> dict[str, Any]:
         """Everything but the article that shapes a result: the one place the cache key is made of."""
@@ -188,13 +190,22 @@ class Summarizer:
         completions = yield plan.calls
         answer = completions[0].value
         if plan.chunked:
-            merged = self.task.merge(plan.article, plan.parts, plan.reduce_prompt, [c.value for c in completions])
+            merged = self._merge(plan, [c.value for c in completions])
+            while isinstance(merged, list):  # a reduce too big for one request: groups first, then their answers
+                more = yield merged
+                completions = completions + more
+                merged = self._merge(plan, [c.value for c in more])
             if isinstance(merged, Call):
                 final = yield [merged]
                 merged, completions = final[0].value, completions + final
             answer = merged
         answer, more = yield from self._follow(plan, answer)
         return answer, completions + more
+
+    def _merge(self, plan: Plan, answers: list[Any]) -> Any:
+        return self.task.merge(
+            plan.article, plan.parts, plan.reduce_prompt, answers, limit=plan.request_limit, encoding=plan.encoding
+        )
 
     def _follow(self, plan: Plan, answer: Any) -> Generator[list[Call], list[Completion[Any]], tuple[Any, list[Completion[Any]]]]:
         # One round for what the answer still lacks (a translation's missing paragraphs), then filled in.

@@ -1,9 +1,8 @@
 """A paid answer reaches the user whatever happens to the cache (issue 10, "money paid for nothing").
 
 The full disk is real: once the endpoint has the first request (the cache is open by then), the CLI's
-process gets a file-size limit (RLIMIT_FSIZE, set from outside with prlimit) at the size the cache files
-already have. Every later growth of the cache fails as on a full disk; new output files, smaller than
-that, still fit.
+process gets a file-size limit (RLIMIT_FSIZE, set from outside with prlimit) below the cache's sizes.
+Every later write to the cache fails as on a full disk; new output files, smaller than the limit, still fit.
 """
 
 from __future__ import annotations
@@ -30,10 +29,10 @@ def _run_filling_up(args: list[str], server: FakeOpenAI, cache: Path, *, outputs
     deadline = time.monotonic() + 60
     while not server.requests and time.monotonic() < deadline:
         time.sleep(0.01)
-    # With output files to write, the limit is the largest cache file's size (an output is smaller); without,
-    # the write-ahead log's current size, so that the very first result does not fit.
-    sizes = {p.name: p.stat().st_size for p in cache.iterdir() if p.is_file()}
-    full = (max(sizes.values()) if outputs else sizes.get("cache.db-wal", 0)) + 1
+    # With output files to write (about 4 KB each here), 16 KB: the outputs fit, the cache's database (32 KB) and
+    # its growing log do not. Without, one byte: no file can be written at all.
+    assert cache.exists()
+    full = 16_000 if outputs else 1
     resource.prlimit(child.pid, resource.RLIMIT_FSIZE, (full, full))  # Python ignores SIGXFSZ: writes get EFBIG
     stdout, stderr = child.communicate(timeout=120)
     return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)

@@ -165,3 +165,30 @@ def test_a_replayed_answer_in_the_cache_is_never_served_as_the_endpoints_own(val
         result = live.summarize(SEED_003)
     assert not result.provenance.cached and not result.provenance.replayed
     assert len(endpoint.requests) == 1
+
+
+def test_a_combine_too_big_for_one_request_is_done_in_rounds_within_the_budget() -> None:
+    from summarize.tokens import count_message_tokens
+
+    small = {"brief": {"title": "OpenAI change de patron", "summary": "Sam Altman quitte OpenAI.", "source_summary": "Sam Altman quitte OpenAI.",
+                       "key_points": [{"text": "Sam Altman quitte OpenAI.", "evidence": []}], "source_language": "fr"},
+             "key_facts": {"people": [], "organizations": [], "events": [], "amounts": [], "quotes": []}}  # fmt: skip
+    endpoint = ScriptedEndpoint(lambda request: ok(small))
+    settings = load_settings(api_key="k", use_cache=False, max_input_tokens=1500, max_check_repairs=0)
+    paragraphs = [f"Paragraphe {i} : " + " ".join(f"Sam Altman et OpenAI, phrase {j} du paragraphe {i}." for j in range(30)) for i in range(40)]
+    article = Article(text="\n\n".join(paragraphs), source="long.txt", title="Long", language="fr")
+    with Summarizer(settings, transport=endpoint.transport) as summarizer:
+        plan = summarizer.plan(article)
+        summarizer.summarize(article)
+    combines = [b for b in endpoint.bodies if "<parts>" in b["messages"][1]["content"]]
+    assert len(combines) > 1  # rounds of groups, then the final one
+    assert all(count_message_tokens(b["messages"]) <= 1500 for b in endpoint.bodies)  # no request over the budget
+    assert len(endpoint.bodies) == len(plan.parts) + len(combines)
+    # tokens / --dry-run estimate with briefs of the usual size (~1,200 tokens): two do not fit 1,500, so one combine;
+    # with 8,000 tokens a request, six fit, so twelve parts take two group combines, then the final one.
+    assert plan.requests == len(plan.parts) + 1
+    big = Article(text="\n\n".join(paragraphs * 5), source="big.txt", title="Big", language="fr")
+    with Summarizer(load_settings(api_key="k", use_cache=False, max_input_tokens=8000)) as summarizer:
+        wide = summarizer.plan(big)
+    groups = -(-len(wide.parts) // ((wide.request_limit - 600) // 1200))
+    assert len(wide.parts) > 6 and wide.requests == len(wide.parts) + groups + 1

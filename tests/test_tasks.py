@@ -231,7 +231,7 @@ class HeadlineTask(tasks.Task):
     def split(self, text: str, budget: int, encoding: str) -> list[str]:
         return [text]
 
-    def merge(self, article: Article, parts: list[str], reduce: Any, answers: list[Any]) -> Any:
+    def merge(self, article: Article, parts: list[str], reduce: Any, answers: list[Any], **_: Any) -> Any:
         return answers[0]
 
     def check(self, answer: Any, article: Article, source: str, prompt: Any) -> Checked:

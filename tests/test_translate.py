@@ -292,7 +292,8 @@ def test_a_part_numbering_outside_its_paragraphs_is_flagged_not_moved() -> None:
 
     task = TranslateTask(load_settings(task="translate"))
     parts = ["Un.\n\nDeux.", "Trois.\n\nQuatre."]
-    merged = task.merge(load_article(str(SEED_003)), parts, None, [answer(["One.", "Two."]), answer(["Three.", "Four."], [2, 3])])
+    answers = [answer(["One.", "Two."]), answer(["Three.", "Four."], [2, 3])]
+    merged = task.merge(load_article(str(SEED_003)), parts, None, answers, limit=1000, encoding="o200k_base")
     assert [p.n for p in merged.paragraphs] == [1, 2, 4, 0]
 
 

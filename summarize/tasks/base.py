@@ -84,8 +84,15 @@ class Task(ABC):
         return f" (part {index} of {count})"
 
     @abstractmethod
-    def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Call | Any:
-        """The parts' answers reduced: a further request (a Call) or the merged answer itself."""
+    def merge(
+        self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any], *, limit: int, encoding: str
+    ) -> Call | list[Call] | Any:
+        """The parts' answers reduced: a final request (a Call), a round of requests whose answers are merged again
+        (a list: a reduce too big for one request of `limit` tokens), or the merged answer itself."""
+
+    def reduce_requests(self, plan: Plan) -> int:
+        """How many reduce requests a chunked plan is expected to take (for `tokens` and `--dry-run`)."""
+        return 0
 
     def follow_up(self, plan: Plan, answer: Any) -> list[Call]:
         """Requests for what a finished answer still lacks (one round, after repairs); none by default."""

@@ -11,7 +11,7 @@ from ..checks import Checked, check_answer
 from ..clean import paragraphs
 from ..errors import ConfigurationError
 from ..schemas import Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
-from ..tokens import pack_paragraphs
+from ..tokens import count_message_tokens, pack_paragraphs
 from .base import Call, Task
 
 if TYPE_CHECKING:
@@ -91,21 +91,49 @@ class SummaryTask(Task):
     def split(self, text: str, budget: int, encoding: str) -> list[str]:
         return pack_paragraphs(paragraphs(text), budget, encoding)
 
-    def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Call:
+    def merge(
+        self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any], *, limit: int, encoding: str
+    ) -> Call | list[Call]:
         assert reduce is not None  # the summary task always has its combine prompt
-        partials = [a.model_dump(mode="json") for a in answers]
-        values = {
-            "title": article.title or "(unknown)",
-            "language": article.language or "(unknown)",
-            "parts": json.dumps(partials, ensure_ascii=False, indent=1),
-        }
-        if "target" in reduce.variables:
-            values["target"] = languages.name(self.settings.target_language)
-        elif self.settings.target_language != "en":
+        if "target" not in reduce.variables and self.settings.target_language != "en":
             raise ConfigurationError(
                 f"prompt {reduce.task} v{reduce.version} combines English briefs only; --lang needs a newer one"
             )
-        return Call(reduce.render(**values), reduce.sampling, source=article.text)
+
+        def combine(group: list[Any]) -> list[dict[str, str]]:
+            values = {
+                "title": article.title or "(unknown)",
+                "language": article.language or "(unknown)",
+                "parts": json.dumps([a.model_dump(mode="json") for a in group], ensure_ascii=False, indent=1),
+                "target": languages.name(self.settings.target_language),
+            }
+            return reduce.render(**values)
+
+        whole = combine(answers)
+        fits = count_message_tokens(whole, encoding) <= limit
+        # Levels help only if two answers fit one request; else one combine, over budget, is the least harm.
+        if fits or len(answers) <= 2 or count_message_tokens(combine(answers[:2]), encoding) > limit:
+            return Call(whole, reduce.sampling, source=article.text)  # the final answer, checked against the article
+        # Too big for one request: combine consecutive groups that fit (two answers at least), then their answers.
+        groups: list[list[Any]] = [[]]
+        for answer in answers:
+            if len(groups[-1]) >= 2 and count_message_tokens(combine(groups[-1] + [answer]), encoding) > limit:
+                groups.append([])
+            groups[-1].append(answer)
+        if len(groups) == 1:
+            return Call(whole, reduce.sampling, source=article.text)
+        return [Call(combine(group), reduce.sampling) for group in groups]
+
+    def reduce_requests(self, plan: Plan) -> int:
+        # Estimated with answers of the expected size: each round combines as many as fit in one request.
+        per_request = (plan.request_limit - 600) // EXPECTED_OUTPUT_TOKENS
+        if per_request < 2:
+            return 1  # two answers do not fit one request: one combine (see merge)
+        answers, requests = len(plan.parts), 0
+        while answers > per_request:
+            answers = -(-answers // per_request)  # one combine request per group
+            requests += answers
+        return requests + 1  # the final combine
 
     def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:
         checked = check_answer(answer, article, target=languages.primary(self.settings.target_language))

@@ -90,7 +90,9 @@ class TranslateTask(Task):
             used += size
         return ["\n\n".join(part) for part in parts]
 
-    def merge(self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any]) -> Translation:
+    def merge(
+        self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any], *, limit: int, encoding: str
+    ) -> Translation:
         # Each part numbers its paragraphs from 1; the article numbers them on. A number outside its part
         # becomes 0, so the final alignment check flags it instead of letting it land on another paragraph.
         merged: list[TranslatedParagraph] = []
