@@ -27,7 +27,7 @@ def _run_filling_up(args: list[str], server: FakeOpenAI, cache: Path, *, outputs
     child = subprocess.Popen([sys.executable, "-m", "summarize", *args, "--base-url", server.url, "--cache-dir", str(cache)],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     deadline = time.monotonic() + 60
-    while not server.requests and time.monotonic() < deadline:
+    while server.max_in_flight < 1 and time.monotonic() < deadline:  # counted on arrival (a record, on answering)
         time.sleep(0.01)
     # With output files to write (about 4 KB each here), 16 KB: the outputs fit, the cache's database (32 KB) and
     # its growing log do not. Without, one byte: no file can be written at all.
