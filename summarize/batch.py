@@ -18,7 +18,7 @@ from typing import Any
 
 from .config import load_settings
 from .errors import ConfigurationError, InputError, OutputError, SummarizeError
-from .files import atomic_write_text, remove_orphan_temps
+from .files import atomic_write_text, pid_alive, remove_orphan_temps
 from .ratelimit import RateGate
 from .read import load_article
 from .render import to_json
@@ -81,6 +81,14 @@ def check_out(root: Path, out: Path) -> None:
             f"--out must not be the input folder {root}: its outputs would be read as articles by the next run",
             hint=f"choose another folder (the default is {default_out(Path(root))})",
         )
+
+
+def begin_run(summarizer: Summarizer, root: Path, out: Path) -> ReportWriter:
+    """What every batch run checks before anything is paid for, then its report (which holds the lock on --out)."""
+    check_out(root, out)
+    if summarizer.cache is not None:
+        summarizer.cache.probe()  # an unusable cache stops the run here (exit 7), not article by article
+    return ReportWriter(out)
 
 
 def safe_name(name: str) -> str:
@@ -224,14 +232,8 @@ def _remove_orphan_partials(out: Path) -> None:
     """Delete partial reports left by runs that were killed (their process is gone); a live run's is kept."""
     for partial in out.glob(f".{REPORT_NAME}.*.partial"):
         pid = partial.name.removeprefix(f".{REPORT_NAME}.").removesuffix(".partial")
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
+        if pid.isdigit() and not pid_alive(int(pid)):
             partial.unlink(missing_ok=True)
-        except OSError:
-            pass  # exists but not ours to signal: leave it
 
 
 class ReportWriter:
@@ -421,11 +423,8 @@ class BatchRunner:
         """
         started = time.perf_counter()
         outcome = self.outcome = BatchOutcome()
-        check_out(self.root, self.out)
-        if self.summarizer.cache is not None:
-            self.summarizer.cache.probe()  # an unusable cache stops the run here (exit 7), not article by article
+        report = begin_run(self.summarizer, self.root, self.out)
         self._previous = previous_report(self.out, self._fingerprint)
-        report = ReportWriter(self.out)
         loop = asyncio.get_running_loop()
         executor = self._executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="summarize-io")
         ready: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=self.jobs * 2)  # bounded: memory stays flat

@@ -24,8 +24,7 @@ from .batch import (
     DEFAULT_PATTERNS,
     BatchOutcome,
     ItemReport,
-    ReportWriter,
-    check_out,
+    begin_run,
     discover,
     failure_report,
     output_paths,
@@ -84,10 +83,7 @@ class BatchAPIRun:
         """Async `run`."""
         started = time.perf_counter()
         outcome = self.outcome = BatchOutcome()
-        check_out(self.root, self.out)
-        if self.summarizer.cache is not None:
-            self.summarizer.cache.probe()  # an unusable cache stops the run before a batch is paid for
-        report = ReportWriter(self.out)
+        report = begin_run(self.summarizer, self.root, self.out)  # before a batch is paid for
 
         def record(item: ItemReport) -> None:
             outcome.add(item)

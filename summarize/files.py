@@ -71,7 +71,7 @@ def remove_orphan_temps(directory: Path) -> int:
     removed = 0
     for temp in Path(directory).rglob(".*.tmp"):
         match = _TEMP.match(temp.name)
-        if match is None or _alive(int(match.group(1))):
+        if match is None or pid_alive(int(match.group(1))):
             continue
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -79,7 +79,8 @@ def remove_orphan_temps(directory: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True when a process with this PID runs (or exists but is not ours to signal): its files are left alone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -44,8 +44,8 @@ class Glossary:
 
     def found_in(self, text: str) -> list[Term]:
         """The terms whose source form occurs in `text` (accents, case and quote marks ignored; whole words)."""
-        plain = f" {normalize(text)} "
-        return [t for t in self.terms if re.search(rf"(?<!\w){re.escape(normalize(t.source))}(?!\w)", plain)]
+        plain = normalize(text)
+        return [t for t in self.terms if occurs(t.source, plain)]
 
     def instructions(self, text: str) -> str:
         """The prompt lines for the terms in `text` (only those: a 2,000-term glossary must not fill the prompt)."""
@@ -54,6 +54,11 @@ class Glossary:
             for t in self.found_in(text)
         ]
         return "\n".join(lines) if lines else "(no glossary term occurs in this text)"
+
+
+def occurs(term: str, normalized_text: str) -> bool:
+    """True when `term` is a whole-word run of `normalized_text` (already `normalize`d), compared normalized."""
+    return re.search(rf"(?<!\w){re.escape(normalize(term))}(?!\w)", normalized_text) is not None
 
 
 def load_glossary(path: Path) -> Glossary:

@@ -123,9 +123,8 @@ class Summarizer:
         """Render the prompts, split the article if it exceeds the budget, and compute the cache key."""
         task = self.task
         task.prepare(article)
-        prompt = self.prompts.load(task.prompt_task, prompt_version)
-        reduce = self.prompts.load(task.reduce_task) if task.reduce_task else None
-        reasks = Reasks(self.prompts.load(CONVERSATION_TASK), prompt, task.reask_values())
+        prompt, reduce, conversation = self._prompts(prompt_version)
+        reasks = Reasks(conversation, prompt, task.reask_values())
         encoding = self.model.encoding
         limit = self.model.context_window - self.settings.max_output_tokens
         if self.settings.max_input_tokens is not None:
@@ -180,10 +179,13 @@ class Summarizer:
 
     def fingerprint(self, *, prompt_version: int | None = None) -> str:
         """A hash of everything but the article that shapes a result (what a batch report remembers)."""
+        return cache_key(self.identity(*self._prompts(prompt_version)))
+
+    def _prompts(self, prompt_version: int | None) -> tuple[Prompt, Prompt | None, Prompt]:
+        """The task's prompt, its reduce prompt and the conversation prompt: every prompt a request may use."""
         task = self.task
         reduce = self.prompts.load(task.reduce_task) if task.reduce_task else None
-        prompt = self.prompts.load(task.prompt_task, prompt_version)
-        return cache_key(self.identity(prompt, reduce, self.prompts.load(CONVERSATION_TASK)))
+        return self.prompts.load(task.prompt_task, prompt_version), reduce, self.prompts.load(CONVERSATION_TASK)
 
     def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion[Any]], tuple[Any, list[Completion[Any]]]]:
         # Sans-IO like the client: yields the calls to make (in parallel if the driver can), receives completions.

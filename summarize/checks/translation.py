@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from ..glossary import Glossary, occurs
 from ..schemas import ResultWarning, Translation, WarningKind
 from .grounding import missing_numbers, ungrounded_names, ungrounded_numbers, words_of
 from .language import language_of
 from .text import normalize
-
-if TYPE_CHECKING:
-    from ..glossary import Glossary
 
 MERGED_SHARE = 0.4
 """A translation longer than its source by 40 % of the missing next paragraph's length took that paragraph in."""
@@ -153,9 +150,9 @@ def _paragraph(field: str, source: str, target_text: str, target: str, glossary:
         for name in ungrounded_names(target_text, words_of(source)):
             warnings.append(_warn("name-not-found", field, name, "this name is not in the source paragraph"))
     if glossary is not None:
-        plain = f" {normalize(target_text)} "
+        plain = normalize(target_text)
         for term in glossary.found_in(source):
-            if not re.search(rf"(?<!\w){re.escape(normalize(term.target))}(?!\w)", plain):
+            if not occurs(term.target, plain):
                 warnings.append(
                     _warn("glossary-term-missing", field, f"{term.source} -> {term.target}",
                           "the glossary's translation of this term is not used")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -79,29 +80,18 @@ class TranslateTask(Task):
 
     def split(self, text: str, budget: int, encoding: str) -> list[str]:
         # Whole paragraphs only: a paragraph cut in two could not be aligned. One longer than the budget goes alone.
-        parts: list[list[str]] = [[]]
-        used = 0
-        for paragraph in paragraphs(text):
-            size = count_tokens(paragraph, encoding) + 4  # its [n] marker and the blank line
-            if parts[-1] and (used + size > budget or len(parts[-1]) == PARAGRAPHS):
-                parts.append([])
-                used = 0
-            parts[-1].append(paragraph)
-            used += size
-        return ["\n\n".join(part) for part in parts]
+        sources = paragraphs(text)
+        return ["\n\n".join(sources[i] for i in group) for group in _pack(sources, budget, encoding)]
 
     def merge(
         self, article: Article, parts: list[str], reduce: Prompt | None, answers: list[Any], *, limit: int, encoding: str
     ) -> Translation:
-        # Each part numbers its paragraphs from 1; the article numbers them on. A number outside its part
-        # becomes 0, so the final alignment check flags it instead of letting it land on another paragraph.
+        # Each part numbers its paragraphs from 1; the article numbers them on.
         merged: list[TranslatedParagraph] = []
         offset = 0
-        counts = [len(paragraphs(p)) for p in parts]
-        for answer, count in zip(answers, counts):
-            for item in answer.paragraphs:
-                n = offset + item.n if 1 <= item.n <= count else 0
-                merged.append(TranslatedParagraph(n=n, text=item.text))
+        for part, answer in zip(parts, answers):
+            count = len(paragraphs(part))
+            merged += _renumber(answer, range(offset + 1, offset + count + 1))
             offset += count
         return Translation(title=answers[0].title, paragraphs=merged)
 
@@ -111,19 +101,9 @@ class TranslateTask(Task):
         sources = paragraphs(plan.article.text)
         found = aligned(answer, len(sources))
         missing = [n for n in range(1, len(sources) + 1) if n not in found]
-        if not missing:
-            return []
         calls: list[Call] = []
-        groups: list[list[int]] = [[]]
-        used = 0
-        for n in missing:  # the same budget as the plan's parts
-            size = count_tokens(sources[n - 1], plan.encoding) + 4
-            if groups[-1] and (used + size > plan.text_budget or len(groups[-1]) == PARAGRAPHS):
-                groups.append([])
-                used = 0
-            groups[-1].append(n)
-            used += size
-        for numbers in groups:
+        for group in _pack([sources[n - 1] for n in missing], plan.text_budget, plan.encoding) if missing else []:
+            numbers = [missing[i] for i in group]
             text = "\n\n".join(sources[n - 1] for n in numbers)
             label = f" (only its paragraphs {', '.join(map(str, numbers))}, left out of an earlier answer, numbered 1 to {len(numbers)} here)"
             messages = plan.prompt.render(**self.variables(plan.prompt, plan.article, text, label))
@@ -133,9 +113,7 @@ class TranslateTask(Task):
     def fill(self, answer: Any, calls: list[Call], answers: list[Any]) -> Translation:
         items = list(answer.paragraphs)
         for call, extra in zip(calls, answers):
-            for item in extra.paragraphs:
-                n = call.items[item.n - 1] if 1 <= item.n <= len(call.items) else 0
-                items.append(TranslatedParagraph(n=n, text=item.text))
+            items += _renumber(extra, call.items)
         return Translation(title=answer.title, paragraphs=sorted(items, key=lambda item: item.n))
 
     def check(self, answer: Any, article: Article, source: str, prompt: Prompt) -> Checked:
@@ -167,3 +145,26 @@ class TranslateTask(Task):
         from ..render import translation_markdown
 
         return translation_markdown(result, side_by_side=side_by_side)
+
+
+def _pack(texts: list[str], budget: int, encoding: str) -> list[list[int]]:
+    """Consecutive paragraphs (their indices) in groups of at most `budget` tokens and PARAGRAPHS items, never cut."""
+    groups: list[list[int]] = [[]]
+    used = 0
+    for index, text in enumerate(texts):
+        size = count_tokens(text, encoding) + 4  # its [n] marker and the blank line
+        if groups[-1] and (used + size > budget or len(groups[-1]) == PARAGRAPHS):
+            groups.append([])
+            used = 0
+        groups[-1].append(index)
+        used += size
+    return groups
+
+
+def _renumber(answer: Translation, numbers: Sequence[int]) -> list[TranslatedParagraph]:
+    """A request's items 1, 2 ... as the article's paragraphs `numbers`; a number outside them becomes 0, so the
+    alignment check flags the item instead of letting it land on another paragraph."""
+    return [
+        TranslatedParagraph(n=numbers[item.n - 1] if 1 <= item.n <= len(numbers) else 0, text=item.text)
+        for item in answer.paragraphs
+    ]
