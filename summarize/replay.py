@@ -32,6 +32,11 @@ def _key_of(request: httpx2.Request) -> str:
     return request_key(request.method, request.url.path, request.content)
 
 
+def _source_of(exchange: dict[str, Any]) -> str:
+    endpoint, origin = str(exchange.get("endpoint") or "unknown endpoint"), exchange.get("origin", "recorded")
+    return endpoint if origin == "recorded" else f"{endpoint}, {origin}"
+
+
 def _response_from(entry: dict[str, Any], request: httpx2.Request) -> httpx2.Response:
     body = entry.get("body")
     content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
@@ -46,6 +51,8 @@ class ReplayStore:
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.requests = 0
+        self.sources: set[str] = set()
+        """Where the served exchanges came from: their recorded endpoint, with their origin unless "recorded"."""
 
     def path_for(self, key: str) -> Path:
         """Where the exchange with this key lives."""
@@ -74,6 +81,7 @@ class ReplayStore:
             index = self._served.get(key, 0)
             self._served[key] = index + 1
             responses = exchange["responses"]
+            self.sources.add(_source_of(exchange))
         return _response_from(responses[min(index, len(responses) - 1)], request)
 
     def save(

@@ -119,6 +119,13 @@ class Summarizer:
             self._client = ModelClient(self.settings, transport=self._transport, gate=self._gate)
         return self._client
 
+    def _answered_by(self) -> str:
+        """The endpoint that answered: for a replay, the one the recording was made against, not the configured one."""
+        store = self.client.replay_store if self.settings.replay_dir is not None else None
+        if store is None or not store.sources:
+            return self.settings.endpoint_host
+        return "; ".join(sorted(store.sources))
+
     def plan(self, article: Article, *, prompt_version: int | None = None) -> Plan:
         """Render the prompts, split the article if it exceeds the budget, and compute the cache key."""
         task = self.task
@@ -270,7 +277,7 @@ class Summarizer:
         tokens_out = sum(c.output_tokens for c in completions)
         provenance = Provenance(
             model=self.settings.model,
-            endpoint=self.settings.endpoint_host,
+            endpoint=self._answered_by(),
             prompt_task=plan.prompt.task,
             prompt_version=plan.prompt.version,
             prompt_hash=plan.prompt.hash,

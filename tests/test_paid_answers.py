@@ -235,3 +235,26 @@ def test_tokens_refuses_options_that_only_matter_when_requests_are_sent() -> Non
         result = CliRunner().invoke(app, ["tokens", str(SEED_003), *option])
         assert result.exit_code == 2 and "No such option" in result.output, option
     assert CliRunner().invoke(app, ["tokens", str(SEED_003), "--model", "gpt-4o", "--max-input-tokens", "900"]).exit_code == 0
+
+
+def test_a_replay_names_the_endpoint_the_recording_was_made_against(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    recording = tmp_path / "rec"
+    with FakeOpenAI() as server:
+        host = server.url.split("//", 1)[1].split("/", 1)[0]
+        made = CliRunner().invoke(app, ["brief", str(SEED_003), "--base-url", server.url, "--record", str(recording),
+                                        "--response-format", "json_object", "--no-cache", "--format", "json"],
+                                  env={"OPENAI_API_KEY": "test"})  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["provenance"]["endpoint"] == host
+    # Replayed elsewhere, with a base URL of another (local, so the same request) server that never answered.
+    elsewhere = ["--base-url", "http://localhost:9/v1", "--replay", str(recording), "--response-format", "json_object"]
+    replayed = CliRunner().invoke(app, ["brief", str(SEED_003), *elsewhere, "--no-cache", "--format", "json"])
+    assert replayed.exit_code == 0, replayed.output
+    provenance = json.loads(replayed.stdout)["provenance"]
+    assert provenance["endpoint"] == host and provenance["replayed"] is True
+    shown = CliRunner().invoke(app, ["brief", str(SEED_003), *elsewhere, "--no-cache"])
+    assert f"via {host} (replayed)" in shown.stdout
