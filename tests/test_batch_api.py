@@ -138,7 +138,7 @@ def test_a_saved_batch_nothing_needs_any_more_is_forgotten(tmp_path: Path, seeds
         assert outcome.existing == 5
         assert not (out / STATE_NAME).exists()
         # A new article later goes in a new batch, at half price, rather than live because of a stale state file.
-        (seeds / "new.txt").write_text("Dépêche spéciale.\n\n" + SEED_FILES[0].read_text(encoding="utf-8"), encoding="utf-8")
+        (seeds / "new.txt").write_text(SEED_FILES[0].read_text(encoding="utf-8") + "\n\nDépêche spéciale.\n", encoding="utf-8")
         boundary = time.monotonic()
         outcome = api_run(settings, seeds, out).run()
         assert chats(server, since=boundary) == []
