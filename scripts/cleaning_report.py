@@ -39,12 +39,15 @@ def main() -> int:
                 print(f"|  | | | dropped ({rule}): {text[:90]!r} | |")
             if s.title_wrong or s.title_missed:
                 print(f"|  | | | | got {s.title!r}, expected {s.title_expected!r} |")
-    t = corpus.totals(scores)
-    print(
-        f"\n{t.pages} pages: boilerplate lines kept {t.boilerplate_kept} of {t.boilerplate}, content lines dropped "
-        f"{t.content_dropped} of {t.content}, wrong titles {t.titles_wrong}, titles missed {t.titles_missed}"
-    )
-    return 1 if t.content_dropped else 0
+    print()
+    sets = [page.get("set", "all") for page in corpus.pages()]
+    for name in [*dict.fromkeys(sets), "all"]:
+        t = corpus.totals([s for s, page_set in zip(scores, sets) if name in ("all", page_set)])
+        print(
+            f"{name}: {t.pages} pages, boilerplate lines kept {t.boilerplate_kept} of {t.boilerplate}, content lines "
+            f"dropped {t.content_dropped} of {t.content}, wrong titles {t.titles_wrong}, titles missed {t.titles_missed}"
+        )
+    return 1 if corpus.totals(scores).content_dropped else 0
 
 
 if __name__ == "__main__":

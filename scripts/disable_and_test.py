@@ -1,4 +1,4 @@
-"""Show that the translation and task tests can fail: switch one feature off, run them, count the failures.
+"""Show that the translation, task and cleaning-corpus tests can fail: switch one feature off, run them, count the failures.
 
     python scripts/disable_and_test.py            every feature, one at a time (about a minute)
     python scripts/disable_and_test.py NAME...    some of them
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py"]
+TESTS = ["tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py"]
 
 PATCHES = {
     "none": "",
@@ -48,6 +48,16 @@ PATCHES = {
         "m.check_answer = lambda s, a, target='en': f(s, a, target='en')"
     ),
     "follow-up": "import summarize.tasks.translate as m; m.TranslateTask.follow_up = lambda self, plan, answer: []",
+    # the cleaner before the cleaning corpus: the first surviving headline-shaped line is the title
+    "title-evidence": (
+        "import summarize.clean.engine as m, summarize.clean.title as t; m.choose_title = lambda pieces: next("
+        "(i for i, p in enumerate(pieces) if p.rule is None and t.headline_like(p)), None)"
+    ),
+    "labels-above-title": "import summarize.clean.title as t; t._label = lambda text: False",
+    "new-rule-families": (
+        "import summarize.clean.engine as m; from summarize.clean.text import family; "
+        "m.NAVIGATION = m.ACCOUNT = m.PROMO = family()"
+    ),
 }
 
 

@@ -29,7 +29,9 @@ RULES: dict[str, str] = {
 # nothing but these phrases, dates and separators remains after removing them.
 UI_PHRASES = re.compile(
     r"(?<!\w)(?:cookie (?:settings|preferences|policy)|close|fermer|logo|menu|open menu|ouvrir le menu|main menu|menu principal|"
-    r"share this (?:story|article|post) with your (?:network|friends)|share(?: this(?: article| story| page)?| on \w+)?|partager(?: (?:l'article|cet article|sur \w+))?|partage|"
+    r"share this (?:story|article|post) with your (?:network|friends)|share(?: this(?: article| story| page)?| on \w+)?|"
+    r"partager sur|sauvegarder cet article|aimer cet article|ok|sections|viewing page \d+ of \d+|"
+    r"page \d+ (?:of|sur|de) \d+|texte integral \(\d+ mots\)|partager(?: (?:l'article|cet article|sur \w+))?|partage|"
     r"print|imprimer|search|rechercher?|recherche|log ?in|log ?out|sign in|se connecter|connexion|deconnexion|"
     r"mon compte|my account|home|accueil|back to top|retour en haut(?: de (?:la )?page)?|"
     r"skip to (?:main )?content|aller au contenu(?: principal)?|advertisement|advertising|publicite|pub|"
@@ -95,6 +97,13 @@ NEWSLETTER = family(
     ("enter your", r"\benter your e-?mail(?: address)?\b"),
     ("saisissez", r"\bsaisissez votre (?:adresse )?e-?mail\b"),
     ("", r"^(?:newsletters?|sign up|inscrivez-vous|s'inscrire)\s?[!:.]?$"),
+    ("newsletter", r"^(?:join|get|subscribe to) our (?:\w+ )?newsletter\s?[!.]?$"),
+    ("sign up", r"^sign up (?:today )?for (?:\w+ ){0,3}(?:news|updates|alerts|deals|stories)\b.{0,100}$"),
+    ("on the list", r"\byou're on the list\b"),
+    # cookie consent: consent text, whatever it is attached to
+    ("cookie", r"\ben poursuivant (?:votre )?navigation\b.{0,120}\bcookies?\b|\b(?:ce site|nous) utilis\w* des cookies\b|"
+     r"\bby (?:continuing to (?:browse|use)|using) (?:this|our) (?:site|website)\b.{0,120}\bcookies?\b|"
+     r"\b(?:we|this (?:site|website)) uses? cookies\b"),
 )
 
 RELATED = family(
@@ -106,7 +115,7 @@ RELATED = family(
      r"read (?:more|also|next)|more (?:stories|coverage|on this (?:story|topic))|"
      r"recommended(?: for you| reading| stories| articles)?|you (?:may|might) also (?:like|be interested in)|"
      r"see also|also read|further reading|most (?:popular|read)|trending(?: now)?|top stories|en savoir plus|"
-     r"explore more on (?:these|this) topics?|related topics|more on this story|plus sur ce sujet|sur ce sujet)"
+     r"explore more on (?:these|this) topics?|related topics|related images|more on this story|plus sur ce sujet|sur ce sujet)"
      r" ?[:.…>»]* ?$"),
     # a single "read also: <headline>" link line
     ("", r"^(?:[>»→▶►•*|-]+ ?)?(?:a lire (?:aussi|egalement)|lire (?:aussi|egalement)|voir aussi|related|"
@@ -125,6 +134,9 @@ CAPTION = family(
     # alt text that says only what the picture is: "Photo bâtiment", "Image de l'intelligence artificielle."
     ("", r"^(?:photo|image|illustration|picture)s? (?:de |d'|du |des |of |)?[^.!?:;]{2,50}\.?$"),
     ("screen", r"^screen ?shot \d{4}-\d{2}-\d{2}\b.{0,30}$"),
+    ("", r"^[\w.-]{3,120}\.(?:jpe?g|png|gif|webp|avif)$"),  # an image's file name
+    # a photo credit in brackets closing the line: "[Don Vincent/The Daily Line]", "(Cyril Zannettacci/VU')"
+    ("/", r"[\[(][^\])/]{2,40}/[^\])]{2,40}[\])]$"),
 )
 
 CORRECTION_NOTICE = re.compile(
@@ -161,7 +173,8 @@ PAYWALL_STRONG = family(
     # a call-to-action button label: imperative at para start or after a sentence, no final punctuation
     ("abonn|subscribe|become|support|soutenez|don", r"(?:^|[.!?] )(?:s'abonner|je m'abonne|abonnez-vous|"
      r"subscribe(?: now| today)?|become a (?:member|subscriber|supporter)|support (?:us|our journalism|"
-     r"independent journalism)|soutenez(?:-nous| notre \w+)|faites un don|donate(?: now| today)?)\b[^.!?]{0,60}$"),
+     r"independent journalism)|soutenez(?:-nous| notre \w+)|faites un don|faire un don|donate(?: now| today)?)\b[^.!?]{0,60}$"),
+    ("don", r"\bn'oubliez pas de faire un don\b"),
 )
 # Weak promo vocabulary: only drops a paragraph that also addresses the reader and sits next to a
 # paragraph already dropped as a promo, so an article about subscriptions keeps its paragraphs.
@@ -261,6 +274,10 @@ ACCOUNT = family(
     ("inscri", r"\b(?:l'inscription est gratuite|je m'inscris)\b"),
     ("identifiant", r"^identifiant\s?(?:mot de passe)?$"),
     ("log in|sign in", r"^(?:log in|sign in|login) (?:to|or register to) (?:comment|reply|participate|post)\b"),
+    ("sign in with", r"^(?:or )?sign in with (?:e-?mail|google|facebook|apple|twitter)\b"),
+    ("activate your account", r"\bactivate your account\b"),
+    ("first to comment", r"^be the first to comment\b"),
+    ("please enter your", r"^please enter your (?:comment|name|e-?mail)\b"),
 )
 
 # Promos that are not about subscriptions: partners, sponsors, event tickets, guest posts, social groups, and

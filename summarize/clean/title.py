@@ -76,13 +76,17 @@ class _Evidence:
 
     @property
     def enough(self) -> bool:
-        if self.words < 3:  # "Intelligence artificielle", "Ryan Duffy": labels and names, whatever the body says
+        if self.words < 2 or (self.words == 2 and not (self.placed and self.shared == 2 and self.ratio == 1.0)):
+            # "Intelligence artificielle", "Ryan Duffy": labels and names, unless right above the text it names
             return False
         if self.repeated:
             return True
         about_body = self.shared >= 2 and self.ratio >= 0.3
-        placed = self.above_metadata or self.above_body
-        return (about_body or (placed and self.shared >= 1 and self.ratio >= 0.5)) and self.may_end_with_period
+        return (about_body or (self.placed and self.shared >= 1 and self.ratio >= 0.5)) and self.may_end_with_period
+
+    @property
+    def placed(self) -> bool:
+        return self.above_metadata or self.above_body
 
     @property
     def may_end_with_period(self) -> bool:
@@ -118,7 +122,12 @@ def choose_title(pieces: list[Para]) -> int | None:
     found = [e for e in (_evidence(pieces, i, start) for i in head if _candidate(pieces, i)) if e.enough]
     # The page's own repetition decides first (a headline shown twice, or inside a breadcrumb); otherwise the
     # highest line with evidence: decks, captions and subheadings come below the headline, not above it.
-    chosen = next((e for e in found if e.repeated), found[0] if found else None)
+    repeated = [e for e in found if e.repeated]
+    if repeated:  # the last text repeated above the body (a survey or promo banner may repeat too, higher up)
+        last = dedup_key(pieces[repeated[-1].index].folded)
+        chosen: _Evidence | None = next(e for e in repeated if dedup_key(pieces[e.index].folded) == last)
+    else:
+        chosen = found[0] if found else None
     if chosen is None:  # without a title there is no telling a section label from a one-word heading
         return None
     title_key = dedup_key(pieces[chosen.index].folded)
