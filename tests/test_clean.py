@@ -366,3 +366,75 @@ def test_paragraphs_without_boilerplate_markers_are_all_kept(paras: list[str]) -
 
 def test_seeds_directory_holds_the_five_articles() -> None:
     assert sorted(p.stem for p in Path(SEEDS).glob("*.txt")) == sorted(SEED_EXPECTATIONS)
+
+
+_UNSEEN_PAGE = """Press "Enter" to skip to content
+
+Retour à toutes les actualités
+
+Connect with us
+
+Actualité
+
+Intelligence Artificielle
+
+Mistral AI lève 600 millions d'euros pour ses modèles
+
+Publié le
+
+12 mars 2025
+
+• il y a 4 ans
+
+0
+
+Mistral AI a levé 600 millions d'euros auprès…
+
+Mistral AI a levé 600 millions d'euros auprès de fonds européens et américains, a annoncé mardi la start-up parisienne, valorisée 6 milliards d'euros.
+
+Published
+
+on
+
+Les fonds serviront à entraîner de nouveaux modèles et à recruter, précise la société, qui compte 600 salariés.
+
+Write for us: submit a guest post
+
+Rejoignez notre groupe Facebook pour suivre l'actualité de l'IA
+
+Monthly Archives: May 2021
+
+Category
+
+News
+"""
+
+
+def test_kinds_of_boilerplate_seen_on_unseen_pages_are_dropped_and_the_title_has_evidence() -> None:
+    cleaned = clean_text(_UNSEEN_PAGE)
+    assert cleaned.title == "Mistral AI lève 600 millions d'euros pour ses modèles"
+    assert cleaned.published == "2025-03-12"
+    assert paragraphs(cleaned.text) == [
+        "Mistral AI a levé 600 millions d'euros auprès de fonds européens et américains, a annoncé mardi la "
+        "start-up parisienne, valorisée 6 milliards d'euros.",
+        "Les fonds serviront à entraîner de nouveaux modèles et à recruter, précise la société, qui compte 600 salariés.",
+    ]
+    assert {d.text: d.rule for d in cleaned.dropped} == {
+        'Press "Enter" to skip to content': "debris",
+        "Retour à toutes les actualités": "navigation",
+        "Connect with us": "navigation",
+        "Actualité": "debris",
+        "Intelligence Artificielle": "navigation",
+        "Publié le": "byline",
+        "12 mars 2025": "byline",
+        "• il y a 4 ans": "byline",
+        "0": "debris",
+        "Mistral AI a levé 600 millions d'euros auprès…": "duplicate",
+        "Published": "byline",
+        "on": "debris",
+        "Write for us: submit a guest post": "promo",
+        "Rejoignez notre groupe Facebook pour suivre l'actualité de l'IA": "promo",
+        "Monthly Archives: May 2021": "navigation",
+        "Category": "debris",
+        "News": "debris",
+    }

@@ -255,6 +255,18 @@ def _mark_recap(pieces: list[Para], title: str | None) -> None:
 _TRUNCATED = re.compile(r"\w[,;]?(?:\.{2,}|…)$")
 
 
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…)$")
+
+
+def _mark_lead_teasers(pieces: list[Para]) -> None:
+    """A teaser that the next paragraph repeats in full (its start, often cut with an ellipsis) is a duplicate."""
+    kept = [p for p in pieces if p.rule is None]
+    for teaser, full in zip(kept, kept[1:]):
+        start = _ELLIPSIS.sub("", dedup_key(teaser.folded))
+        if len(start) >= 30 and len(start) < len(full.folded) and dedup_key(full.folded).startswith(start):
+            teaser.rule = "duplicate"
+
+
 def _mark_teasers(pieces: list[Para]) -> None:
     """Links to other stories at the end: a run of two or more paragraphs cut short ("… la représentante du...")."""
     kept = [i for i, p in enumerate(pieces) if p.rule is None]
@@ -323,6 +335,7 @@ def clean_text(raw: str) -> Cleaned:
         else:
             seen.add(key)
 
+    _mark_lead_teasers(pieces)
     _propagate_paywall(pieces)
     _mark_recap(pieces, title)
     _mark_teasers(pieces)

@@ -20,7 +20,7 @@ RULES: dict[str, str] = {
     "account": "login, registration and comment-form prompts",
     "promo": "partner, sponsor, event-ticket, guest-post and social-group promos, announcement banners",
     "title_repeat": "the article title repeated later in the text",
-    "duplicate": "exact (whitespace/quote-normalised) repeat of an earlier paragraph",
+    "duplicate": "exact (whitespace/quote-normalised) repeat of an earlier paragraph, or a teaser the next one repeats",
     "recap": "trailing bullet list restating what the article already said",
 }
 
@@ -49,7 +49,8 @@ UI_PHRASES = re.compile(
     r"reuse this content|reutiliser ce contenu|manage cookies|"
     r"gerer les cookies|parametres des cookies|parametrer les cookies|ajouter a (?:vos|mes) (?:selections|favoris)|"
     r"add to (?:my )?(?:list|favou?rites|saved(?: articles)?|reading list)|save (?:this )?(?:article|story)|"
-    r"main content|contenu principal|press enter to skip to content|loading|chargement(?: en cours)?|reagir|"
+    r"main content|contenu principal|press \"?enter\"? to skip to content|category|categories|categorie|"
+    r"actualites?|news|a la une|loading|chargement(?: en cours)?|reagir|"
     r"in this article|dans cet article|table of contents|sommaire|"
     r"\d+ ?(?:partages?|shares?)|"
     r"on|(?:image |rectangle )?placeholder|"
@@ -132,9 +133,9 @@ CAPTION = family(
      r"bloomberg|dpa|anadolu|unsplash|pexels|wikimedia(?: commons)?|flickr)\b[^.]{0,60}$"),
     ("", r"^© ?[^\d\s]"),
     # alt text that says only what the picture is: "Photo bâtiment", "Image de l'intelligence artificielle."
-    ("", r"^(?:photo|image|illustration|picture)s? (?:de |d'|du |des |of |)?[^.!?:;]{2,50}\.?$"),
+    ("photo|image|illustration|picture", r"^(?:photo|image|illustration|picture)s? (?:de |d'|du |des |of |)?[^.!?:;]{2,50}\.?$"),
     ("screen", r"^screen ?shot \d{4}-\d{2}-\d{2}\b.{0,30}$"),
-    ("", r"^[\w.-]{3,120}\.(?:jpe?g|png|gif|webp|avif)$"),  # an image's file name
+    ("jpg|jpeg|png|gif|webp|avif", r"^[\w.-]{3,120}\.(?:jpe?g|png|gif|webp|avif)$"),  # an image's file name
     # a photo credit in brackets closing the line: "[Don Vincent/The Daily Line]", "(Cyril Zannettacci/VU')"
     ("/", r"[\[(][^\])/]{2,40}/[^\])]{2,40}[\])]$"),
 )
@@ -253,7 +254,7 @@ AGENCY = re.compile(
 # Navigation: lines that only lead elsewhere on the site. Anchored at the start and short, so prose that
 # mentions an archive or a return never matches.
 NAVIGATION = family(
-    ("", r"^(?:press enter to )?skip to (?:the )?(?:main )?(?:content|navigation)\b.{0,20}$"),
+    ("skip", r"^(?:press \"?enter\"? to )?skip to (?:the )?(?:main )?(?:content|navigation)\b.{0,20}$"),
     ("retour", r"^retour (?:a|aux) (?:toutes les |tous les |la liste des |l'accueil|la une)?"
      r"(?:actualites|actus|articles|news|billets|communiques)?\s?[>»]?$"),
     ("back to", r"^back to (?:all |the )?(?:articles|posts|news|stories|blog|home(?:page)?|top)\b.{0,30}$"),
@@ -291,7 +292,7 @@ PROMO = family(
     ("groupe|group", r"^(?:rejoignez|join) (?:notre|nos|our|the) (?:\w+ )?(?:groupe|group|communaute|community)s?\b"
      r".{0,80}\b(?:facebook|linkedin|telegram|whatsapp|discord|slack)\b"),
     ("discover more from", r"^discover more from \S"),
-    ("", r"(?:learn more|en savoir plus|read more|lire la suite|register now|sign up|inscrivez-vous|"
+    ("→|>|»", r"(?:learn more|en savoir plus|read more|lire la suite|register now|sign up|inscrivez-vous|"
      r"find out more|decouvrir)\s?[→>»]+$"),
 )
 

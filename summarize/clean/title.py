@@ -24,6 +24,8 @@ from .text import dedup_key, fold
 HEAD_PIECES = 14
 """How many surviving pieces from the top are looked at when the body's first paragraph is not found sooner."""
 
+_REPEAT_PIECES = 400  # a headline repeats near the top; searching a huge page further finds nothing more
+_BELOW_CHARS = 20_000  # enough body to judge a headline by; a huge page costs no more
 _PROSE_END = re.compile(r"[.!?…][»”\"’)]?$|[»”]$")
 _SENTENCE_BREAK = re.compile(r"[a-zß-öø-ÿ]{2}[.!] +[A-ZÀ-ÖØ-Þ]")
 _METADATA_RULES = frozenset({"byline", "syndication"})
@@ -94,17 +96,24 @@ class _Evidence:
         return not self.period or self.above_metadata
 
 
-def _evidence(pieces: list[Para], index: int, start: int) -> _Evidence:
-    piece = pieces[index]
-    key = dedup_key(piece.folded)
-    repeated = len(key) >= 12 and any(
-        j != index and key in dedup_key(other.folded)
-        for j, other in enumerate(pieces)
-        if other.rule is None or other.rule in _METADATA_RULES
-    )
-    below = " ".join(p.text for p in pieces[index + 1:] if p.rule is None and dedup_key(p.folded) != key)
+def _text_below(pieces: list[Para], keys: list[str | None], index: int, key: str) -> str:
+    """The surviving text under a line (its own repeats left out), up to the first 20,000 characters."""
+    parts, size = [], 0
+    for j in range(index + 1, len(pieces)):
+        if pieces[j].rule is None and keys[j] != key:
+            parts.append(pieces[j].text)
+            size += len(pieces[j].text) + 1
+            if size >= _BELOW_CHARS:
+                break
+    return " ".join(parts)[:_BELOW_CHARS]
+
+
+def _evidence(pieces: list[Para], keys: list[str | None], index: int, start: int) -> _Evidence:
+    piece, key = pieces[index], keys[index] or ""
+    repeated = len(key) >= 12 and any(j != index and other is not None and key in other for j, other in enumerate(keys))
+    below = _text_below(pieces, keys, index, key)
     own = stems(piece.text)
-    shared = len(own & stems(below[:20_000]))
+    shared = len(own & stems(below))
     following = next((j for j in range(index + 1, len(pieces)) if pieces[j].rule not in _NOISE_RULES), None)
     above_metadata = following is not None and pieces[following].rule in _METADATA_RULES
     above_body = following is not None and following >= start
@@ -119,23 +128,28 @@ def choose_title(pieces: list[Para]) -> int | None:
     """Index of the piece that is the title, or None; labels above it are marked `navigation`."""
     start = _body_start(pieces)
     head = [i for i, p in enumerate(pieces[:start]) if p.rule is None][:HEAD_PIECES]
-    found = [e for e in (_evidence(pieces, i, start) for i in head if _candidate(pieces, i)) if e.enough]
+    # Keys of the lines a title may repeat in (surviving text and metadata lines), computed once.
+    keys = [
+        dedup_key(p.folded) if i < _REPEAT_PIECES and (p.rule is None or p.rule in _METADATA_RULES) else None
+        for i, p in enumerate(pieces)
+    ]
+    found = [e for e in (_evidence(pieces, keys, i, start) for i in head if _candidate(pieces, i)) if e.enough]
     # The page's own repetition decides first (a headline shown twice, or inside a breadcrumb); otherwise the
     # highest line with evidence: decks, captions and subheadings come below the headline, not above it.
     repeated = [e for e in found if e.repeated]
     if repeated:  # the last text repeated above the body (a survey or promo banner may repeat too, higher up)
-        last = dedup_key(pieces[repeated[-1].index].folded)
-        chosen: _Evidence | None = next(e for e in repeated if dedup_key(pieces[e.index].folded) == last)
+        last = keys[repeated[-1].index]
+        chosen: _Evidence | None = next(e for e in repeated if keys[e.index] == last)
     else:
         chosen = found[0] if found else None
     if chosen is None:  # without a title there is no telling a section label from a one-word heading
         return None
-    title_key = dedup_key(pieces[chosen.index].folded)
+    title_key = keys[chosen.index] or ""
     for i in head:
         if i >= chosen.index:
             break
         # A breadcrumb ends with the title; section names and taglines are short non-sentences.
-        if _label(pieces[i].text) or dedup_key(pieces[i].folded).endswith(title_key):
+        if _label(pieces[i].text) or (keys[i] or "").endswith(title_key):
             pieces[i].rule = "navigation"
     return chosen.index
 
