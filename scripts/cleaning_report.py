@@ -37,6 +37,8 @@ def main() -> int:
                 print(f"|  | | kept: {text[:90]!r} | | |")
             for text, rule in s.content_dropped:
                 print(f"|  | | | dropped ({rule}): {text[:90]!r} | |")
+            for text, rule, part in s.content_cut:
+                print(f"|  | | | cut from {text[:50]!r} ({rule}): {part!r} | |")
             if s.title_wrong or s.title_missed:
                 print(f"|  | | | | got {s.title!r}, expected {s.title_expected!r} |")
     print()
@@ -45,7 +47,7 @@ def main() -> int:
         t = corpus.totals([s for s, page_set in zip(scores, sets) if name in ("all", page_set)])
         print(
             f"{name}: {t.pages} pages, boilerplate lines kept {t.boilerplate_kept} of {t.boilerplate}, content lines "
-            f"dropped {t.content_dropped} of {t.content}, wrong titles {t.titles_wrong}, titles missed {t.titles_missed}"
+            f"dropped {t.content_dropped} of {t.content} (glued pieces cut from content lines: {t.content_cut}), wrong titles {t.titles_wrong}, titles missed {t.titles_missed}"
         )
     return 1 if corpus.totals(scores).content_dropped else 0
 

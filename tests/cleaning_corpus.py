@@ -33,6 +33,8 @@ class PageScore:
     boilerplate_kept: list[str] = field(default_factory=list)
     content: int = 0
     content_dropped: list[tuple[str, str]] = field(default_factory=list)
+    content_cut: list[tuple[str, str, str]] = field(default_factory=list)
+    """Content lines of which a glued piece was dropped: (line, rule, the piece), e.g. "…lab.Read More"."""
 
     @property
     def title_wrong(self) -> bool:
@@ -56,10 +58,10 @@ def raw_text(page: dict[str, Any]) -> str:
     return (CORPUS / "pages" / page["file"]).read_text(encoding="utf-8")
 
 
-def dropped_lines(raw: str, cleaned: Cleaned) -> dict[int, str]:
-    """1-based raw line number -> the rule that dropped it (all of it, or a glued part of it: `rule (part)`)."""
+def dropped_lines(raw: str, cleaned: Cleaned) -> dict[int, tuple[str, str | None]]:
+    """1-based raw line number -> (rule, None) for a line dropped whole, (rule, dropped text) for a glued part."""
     lines = [line.strip() for line in raw.splitlines()]
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, str | None]] = {}
     for drop in cleaned.dropped:
         rest, number = " ".join(drop.text.split()), drop.line
         while rest and number <= len(lines):
@@ -68,11 +70,11 @@ def dropped_lines(raw: str, cleaned: Cleaned) -> dict[int, str]:
                 number += 1
                 continue
             if rest.startswith(line):  # the whole line (a paragraph may span several: bullets, wrapped lines)
-                out[number] = drop.rule
+                out[number] = (drop.rule, None)
                 rest = rest[len(line):].lstrip()
                 number += 1
             else:  # a piece of a line with sentences glued by a lost line break
-                out.setdefault(number, f"{drop.rule} (part)")
+                out.setdefault(number, (drop.rule, rest))
                 break
     return out
 
@@ -89,15 +91,18 @@ def score(page: dict[str, Any], clean: Any = clean_text) -> PageScore:
         text = line.strip()
         if not text or text in either:
             continue
-        rule = dropped.get(number)
+        rule, part = dropped.get(number, (None, None))
         if text in drop:
             result.boilerplate += 1
-            if rule is None or rule.endswith("(part)") or text == moved:
+            if rule is None or part is not None or text == moved:
                 result.boilerplate_kept.append(text)
         elif text != page["title"]:
             result.content += 1
             if rule is not None and rule not in _REPEATS:
-                result.content_dropped.append((text, rule))
+                if part is None:
+                    result.content_dropped.append((text, rule))
+                else:
+                    result.content_cut.append((text, rule, part))
     return result
 
 
@@ -110,6 +115,7 @@ class Totals:
     boilerplate_kept: int
     content: int
     content_dropped: int
+    content_cut: int
     titles_wrong: int
     titles_missed: int
 
@@ -122,6 +128,7 @@ def totals(scores: list[PageScore]) -> Totals:
         boilerplate_kept=sum(len(s.boilerplate_kept) for s in scores),
         content=sum(s.content for s in scores),
         content_dropped=sum(len(s.content_dropped) for s in scores),
+        content_cut=sum(len(s.content_cut) for s in scores),
         titles_wrong=sum(s.title_wrong for s in scores),
         titles_missed=sum(s.title_missed for s in scores),
     )

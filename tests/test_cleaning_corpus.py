@@ -11,7 +11,11 @@ from .cleaning_corpus import CORPUS, pages, raw_text, score, totals
 PAGES = pages()
 # Measured with scripts/cleaning_report.py when these rules were written (README, "Cleaning corpus"). The
 # limits only hold the line: a change that keeps more boilerplate or picks more wrong titles fails here.
-LIMITS = {"dev": {"boilerplate_kept": 13, "titles_wrong": 1}, "held-out": {"boilerplate_kept": 23, "titles_wrong": 0}}
+LIMITS = {
+    "dev": {"boilerplate_kept": 13, "titles_wrong": 1},
+    "held-out": {"boilerplate_kept": 23, "titles_wrong": 0},
+    "held-out-2": {"boilerplate_kept": 13, "titles_wrong": 0},
+}
 
 
 def test_every_label_is_a_whole_line_of_its_page_and_in_one_group_only() -> None:
@@ -26,7 +30,10 @@ def test_every_label_is_a_whole_line_of_its_page_and_in_one_group_only() -> None
 
 @pytest.mark.parametrize("page", PAGES, ids=[p["file"] for p in PAGES])
 def test_no_content_line_is_ever_dropped(page: dict) -> None:
-    assert score(page).content_dropped == []
+    scored = score(page)
+    assert scored.content_dropped == []
+    # A glued piece may go ("…in the lab.Read More"), but never more than a link's label.
+    assert all(len(piece.split()) <= 3 for _, _, piece in scored.content_cut), scored.content_cut
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p["file"] for p in PAGES])

@@ -19,6 +19,8 @@ from .dates import (
 )
 from .paragraphs import BULLET, Para, build_paragraphs, is_bullet, split_glued
 from .rules import (
+    MENU_ITEMS,
+    MENU_WORDS,
     ACCOUNT,
     COUNTER,
     NAVIGATION,
@@ -184,6 +186,13 @@ def _byline(text: str, folded: str, meta: _Meta) -> bool:
     return False
 
 
+def _menu(folded: str) -> bool:
+    if "|" not in folded or len(folded) > 300:
+        return False
+    items = [item for item in MENU_ITEMS.split(folded) if item]
+    return len(items) >= 4 and all(len(item.split()) <= 4 for item in items) and any(MENU_WORDS.search(i) for i in items)
+
+
 def _correction_prompt(folded: str) -> bool:
     return (
         len(folded) <= 300
@@ -199,7 +208,7 @@ def _classify_line(text: str, folded: str, meta: _Meta) -> str | None:
         return "syndication"
     if _byline(text, folded, meta):
         return "byline"
-    if len(folded) <= 120 and matches(NAVIGATION, folded):
+    if len(folded) <= 120 and matches(NAVIGATION, folded) or _menu(folded):
         return "navigation"
     if len(folded) <= 300 and matches(ACCOUNT, folded):
         return "account"

@@ -28,7 +28,7 @@ RULES: dict[str, str] = {
 # Debris: UI chrome words/widgets that scrapers keep as lines of their own. A line is debris when
 # nothing but these phrases, dates and separators remains after removing them.
 UI_PHRASES = re.compile(
-    r"(?<!\w)(?:cookie (?:settings|preferences|policy)|close|fermer|logo|menu|open menu|ouvrir le menu|main menu|menu principal|"
+    r"(?<!\w)(?:(?:fermer|ouvrir|close|open) (?:le |the )?menu|cookie (?:settings|preferences|policy)|close|fermer|logo|menu|open menu|ouvrir le menu|main menu|menu principal|"
     r"share this (?:story|article|post) with your (?:network|friends)|share(?: this(?: article| story| page)?| on \w+)?|"
     r"partager sur|sauvegarder cet article|aimer cet article|ok|sections|viewing page \d+ of \d+|"
     r"page \d+ (?:of|sur|de) \d+|texte integral \(\d+ mots\)|partager(?: (?:l'article|cet article|sur \w+))?|partage|"
@@ -49,7 +49,8 @@ UI_PHRASES = re.compile(
     r"reuse this content|reutiliser ce contenu|manage cookies|"
     r"gerer les cookies|parametres des cookies|parametrer les cookies|ajouter a (?:vos|mes) (?:selections|favoris)|"
     r"add to (?:my )?(?:list|favou?rites|saved(?: articles)?|reading list)|save (?:this )?(?:article|story)|"
-    r"main content|contenu principal|press \"?enter\"? to skip to content|category|categories|categorie|"
+    r"main content|contenu principal|passer (?:au contenu|a la navigation(?: principale)?)|atteindre le pied de page|"
+    r"press \"?enter\"? to skip to content|category|categories|categorie|"
     r"actualites?|news|a la une|loading|chargement(?: en cours)?|reagir|"
     r"in this article|dans cet article|table of contents|sommaire|"
     r"\d+ ?(?:partages?|shares?)|"
@@ -99,6 +100,7 @@ NEWSLETTER = family(
     ("saisissez", r"\bsaisissez votre (?:adresse )?e-?mail\b"),
     ("", r"^(?:newsletters?|sign up|inscrivez-vous|s'inscrire)\s?[!:.]?$"),
     ("newsletter", r"^(?:join|get|subscribe to) our (?:\w+ )?newsletter\s?[!.]?$"),
+    ("newsletter", r"^(?:(?:toutes )?nos |(?:all )?our )?newsletters?(?: \w+)?$"),
     ("sign up", r"^sign up (?:today )?for (?:\w+ ){0,3}(?:news|updates|alerts|deals|stories)\b.{0,100}$"),
     ("on the list", r"\byou're on the list\b"),
     # cookie consent: consent text, whatever it is attached to
@@ -116,7 +118,7 @@ RELATED = family(
      r"read (?:more|also|next)|more (?:stories|coverage|on this (?:story|topic))|"
      r"recommended(?: for you| reading| stories| articles)?|you (?:may|might) also (?:like|be interested in)|"
      r"see also|also read|further reading|most (?:popular|read)|trending(?: now)?|top stories|en savoir plus|"
-     r"explore more on (?:these|this) topics?|related topics|related images|more on this story|plus sur ce sujet|sur ce sujet)"
+     r"explore more on (?:these|this) topics?|related topics|related images|story topics|pour aller plus loin|more on this story|plus sur ce sujet|sur ce sujet)"
      r" ?[:.…>»]* ?$"),
     # a single "read also: <headline>" link line
     ("", r"^(?:[>»→▶►•*|-]+ ?)?(?:a lire (?:aussi|egalement)|lire (?:aussi|egalement)|voir aussi|related|"
@@ -135,7 +137,8 @@ CAPTION = family(
     # alt text that says only what the picture is: "Photo bâtiment", "Image de l'intelligence artificielle."
     ("photo|image|illustration|picture", r"^(?:photo|image|illustration|picture)s? (?:de |d'|du |des |of |)?[^.!?:;]{2,50}\.?$"),
     ("screen", r"^screen ?shot \d{4}-\d{2}-\d{2}\b.{0,30}$"),
-    ("jpg|jpeg|png|gif|webp|avif", r"^[\w.-]{3,120}\.(?:jpe?g|png|gif|webp|avif)$"),  # an image's file name
+    ("jpg|jpeg|png|gif|webp|avif", r"^[\w.-]{3,120}\.(?:jpe?g|png|gif|webp|avif)$"),
+    ("jpg|jpeg|png|gif|webp", r"^(?:jpe?g|png|gif|webp) ?- ?\d+ ?(?:ko|kb|mo|mb)$"),  # an image's file name
     # a photo credit in brackets closing the line: "[Don Vincent/The Daily Line]", "(Cyril Zannettacci/VU')"
     ("/", r"[\[(][^\])/]{2,40}/[^\])]{2,40}[\])]$"),
 )
@@ -156,7 +159,7 @@ PAYWALL_STRONG = family(
     ("you", r"\byou(?:'ve| have) (?:read|viewed|reached) (?:\d+|your)\b.{0,30}?\b(?:articles?|stories|limit)\b"),
     ("vous reste", r"\bil vous reste \d+ ?% (?:de cet article|de l'article|a lire)"),
     ("reserve", r"\b(?:cet article|ce contenu|la suite(?: de cet article)?) (?:est )?reservee? aux abonnes\b"),
-    ("", r"^(?:cet )?article reserve (?:a nos|aux) abonnes\b"),
+    ("", r"^(?:(?:cet )?article )?reserve (?:a nos|aux) abonnes\b"),
     ("abonne", r"\bdeja abonne ?\?"),
     ("already", r"\balready (?:a )?(?:subscriber|member) ?\?"),
     ("subscribers|members", r"\bthis (?:article|story|content) is (?:only )?(?:available|reserved|exclusive) "
@@ -174,7 +177,9 @@ PAYWALL_STRONG = family(
     # a call-to-action button label: imperative at para start or after a sentence, no final punctuation
     ("abonn|subscribe|become|support|soutenez|don", r"(?:^|[.!?] )(?:s'abonner|je m'abonne|abonnez-vous|"
      r"subscribe(?: now| today)?|become a (?:member|subscriber|supporter)|support (?:us|our journalism|"
-     r"independent journalism)|soutenez(?:-nous| notre \w+)|faites un don|faire un don|donate(?: now| today)?)\b[^.!?]{0,60}$"),
+     r"independent journalism)|soutenez(?:[- ]nous| notre \w+)|faites un don|faire un don|donate(?: now| today)?)\b[^.!?]{0,60}$"),
+    # a short promo that ends on the call ("… QG monte en puissance. Soutenez nous !")
+    ("soutenez|don|support|donate", r"^.{0,200}[.!?] (?:soutenez[- ]nous|faites un don|support us|donate now) ?!$"),
     ("don", r"\bn'oubliez pas de faire un don\b"),
 )
 # Weak promo vocabulary: only drops a paragraph that also addresses the reader and sits next to a
@@ -277,7 +282,7 @@ ACCOUNT = family(
     ("log in|sign in", r"^(?:log in|sign in|login) (?:to|or register to) (?:comment|reply|participate|post)\b"),
     ("sign in with", r"^(?:or )?sign in with (?:e-?mail|google|facebook|apple|twitter)\b"),
     ("activate your account", r"\bactivate your account\b"),
-    ("first to comment", r"^be the first to comment\b"),
+    ("first to comment", r"\bbe the first to comment\b"),
     ("please enter your", r"^please enter your (?:comment|name|e-?mail)\b"),
 )
 
@@ -292,9 +297,20 @@ PROMO = family(
     ("groupe|group", r"^(?:rejoignez|join) (?:notre|nos|our|the) (?:\w+ )?(?:groupe|group|communaute|community)s?\b"
      r".{0,80}\b(?:facebook|linkedin|telegram|whatsapp|discord|slack)\b"),
     ("discover more from", r"^discover more from \S"),
+    ("ulule|kisskissbankbank|kickstarter|indiegogo|patreon|tipeee|helloasso",
+     r"\b(?:en campagne|campagne de financement|soutenez-nous|support us|back us) (?:sur|on) "
+     r"(?:ulule|kisskissbankbank|kickstarter|indiegogo|patreon|tipeee|helloasso)\b"),
     ("→|>|»", r"(?:learn more|en savoir plus|read more|lire la suite|register now|sign up|inscrivez-vous|"
      r"find out more|decouvrir)\s?[→>»]+$"),
 )
 
 # A lone count ("0", "4  0"): comment, like and share counters.
 COUNTER = re.compile(r"[\d\s]{1,12}")
+
+# A menu line: several items separated by bars, at least one of them a site's own page.
+MENU_ITEMS = re.compile(r"\s*\|\s*")
+MENU_WORDS = re.compile(
+    r"^(?:about(?: us)?|contact(?: us)?|subscribe|home|blog|newsletters?|a propos|accueil|nous contacter|abonnement|"
+    r"s'abonner|mentions legales|privacy(?: policy)?|terms|faq|rss|photos?|videos?|podcasts?)$|\b(?:on|sur) "
+    r"(?:facebook|twitter|instagram|linkedin|youtube|x)$"
+)

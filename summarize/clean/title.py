@@ -21,13 +21,18 @@ from .paragraphs import Para
 from .rules import STOPWORDS, WORD
 from .text import dedup_key, fold
 
-HEAD_PIECES = 14
+HEAD_PIECES = 25
 """How many surviving pieces from the top are looked at when the body's first paragraph is not found sooner."""
 
 _REPEAT_PIECES = 400  # a headline repeats near the top; searching a huge page further finds nothing more
 _BELOW_CHARS = 20_000  # enough body to judge a headline by; a huge page costs no more
 _PROSE_END = re.compile(r"[.!?…][»”\"’)]?$|[»”]$")
+_PERIOD = re.compile(r"(?<!\.)\.$")  # a full stop, not an ellipsis
 _SENTENCE_BREAK = re.compile(r"[a-zß-öø-ÿ]{2}[.!] +[A-ZÀ-ÖØ-Þ]")
+_JOINING = re.compile(
+    r"\b(?:a|an|the|of|in|on|at|for|to|with|and|or|by|from|as|is|are|de|du|des|la|le|les|un|une|et|ou|en|a|au|aux|"
+    r"pour|par|sur|dans|avec|est|sont)\b|[:,!?'-]"
+)
 _METADATA_RULES = frozenset({"byline", "syndication"})
 # Dropped lines that sit between a headline and what follows it without saying anything about it.
 _NOISE_RULES = frozenset({"debris", "caption", "navigation", "promo", "account", "newsletter", "related", "paywall"})
@@ -55,6 +60,11 @@ def headline_like(para: Para) -> bool:
     if text.endswith((",", ";", ":")) or (text.endswith(".") and not text.endswith("...") and words > 20):
         return False
     return not _SENTENCE_BREAK.search(text)
+
+
+def _following(pieces: list[Para], index: int) -> int | None:
+    """The next piece that says something (surviving text or metadata), skipping dropped noise."""
+    return next((j for j in range(index + 1, len(pieces)) if pieces[j].rule not in _NOISE_RULES), None)
 
 
 def _body_start(pieces: list[Para]) -> int:
@@ -97,7 +107,7 @@ class _Evidence:
 
 
 def _text_below(pieces: list[Para], keys: list[str | None], index: int, key: str) -> str:
-    """The surviving text under a line (its own repeats left out), up to the first 20,000 characters."""
+    """The surviving text after piece `index` (a title's repeats left out), up to the first 20,000 characters."""
     parts, size = [], 0
     for j in range(index + 1, len(pieces)):
         if pieces[j].rule is None and keys[j] != key:
@@ -111,13 +121,15 @@ def _text_below(pieces: list[Para], keys: list[str | None], index: int, key: str
 def _evidence(pieces: list[Para], keys: list[str | None], index: int, start: int) -> _Evidence:
     piece, key = pieces[index], keys[index] or ""
     repeated = len(key) >= 12 and any(j != index and other is not None and key in other for j, other in enumerate(keys))
-    below = _text_below(pieces, keys, index, key)
+    # The body, not the rest of the header: two menu lines share words with each other, not with the article.
+    # (A page of one-sentence paragraphs has no such start: then everything below the line is the body.)
+    below = _text_below(pieces, keys, max(index, start - 1) if start < len(pieces) else index, key)
     own = stems(piece.text)
     shared = len(own & stems(below))
-    following = next((j for j in range(index + 1, len(pieces)) if pieces[j].rule not in _NOISE_RULES), None)
+    following = _following(pieces, index)
     above_metadata = following is not None and pieces[following].rule in _METADATA_RULES
     above_body = following is not None and following >= start
-    period = piece.text.endswith(".") and not piece.text.endswith("...")
+    period = bool(_PERIOD.search(piece.text))
     return _Evidence(
         index, len(piece.text.split()), repeated, shared, shared / len(own) if own else 0.0,
         above_metadata, above_body, period,
@@ -161,6 +173,11 @@ def _candidate(pieces: list[Para], index: int) -> bool:
     # The second half of a headline split after a comma is not a headline of its own.
     previous = next((p for p in reversed(pieces[:index]) if p.rule is None), None)
     if previous is not None and previous.text.endswith(","):
+        return False
+    # "Business Economics Healthcare Lifestyle Science": a row of section names, every word capitalized and no
+    # word to join them, is a menu, not a headline.
+    words = piece.text.split()
+    if len(words) >= 5 and all(w[:1].isupper() for w in words) and not _JOINING.search(piece.folded):
         return False
     # A line that is mostly a date ("Last update Fri, 24 Mar 2023 11am") is a stamp, not a headline.
     found = find_date(piece.folded) if DIGIT.search(piece.folded) else None
