@@ -239,6 +239,9 @@ def test_a_chronology_of_dates_inside_the_article_is_kept() -> None:
     cleaned = clean_text(text)
     assert "17 novembre 2023" in paragraphs(cleaned.text)
     assert "20 novembre 2023" in paragraphs(cleaned.text)
+    # The first sentence, repeated at the start of the next paragraphs, is not a headline: the line above it
+    # would have been dropped as a label. Nothing vouches for "Chronologie d'une crise" either: it stays.
+    assert cleaned.title is None and cleaned.dropped == () and paragraphs(cleaned.text)[0] == "Chronologie d'une crise"
 
 
 def test_read_also_inside_a_sentence_is_prose() -> None:
@@ -438,3 +441,19 @@ def test_kinds_of_boilerplate_seen_on_unseen_pages_are_dropped_and_the_title_has
         "Category": "debris",
         "News": "debris",
     }
+
+
+_article = st.lists(
+    st.lists(_sentence, min_size=2, max_size=3).map(" ".join), min_size=2, max_size=5, unique=True
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_article, st.data())
+def test_a_headline_the_body_vouches_for_is_the_title_whatever_menu_sits_above_it(paras: list[str], data) -> None:
+    words = [w for w in paras[0].rstrip(".").split() if len(w) >= 4][:6]
+    headline = " ".join(words).capitalize()
+    menu = data.draw(st.lists(st.sampled_from(["Menu", "Accueil", "Actualité", "Connect with us", "Skip to content"])))
+    cleaned = clean_text("\n\n".join([*menu, headline, *paras]))
+    assert cleaned.title == headline
+    assert paragraphs(cleaned.text) == paras  # every paragraph kept, the menu gone

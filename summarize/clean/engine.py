@@ -159,8 +159,9 @@ def _byline(text: str, folded: str, meta: _Meta) -> bool:
             if rest_date:
                 meta.offer("published", rest_date[0])
             return True
-    if len(folded) <= 60 and RELATIVE.search(folded) and PUNCT_ONLY.fullmatch(DATE_WORDS.sub(" ", RELATIVE.sub(" ", folded))):
-        return True  # "• il y a 4 ans", "- 6 hours ago": a stamp, nothing to keep
+    if len(folded) <= 60 and RELATIVE.search(folded):
+        if PUNCT_ONLY.fullmatch(DATE_WORDS.sub(" ", RELATIVE.sub(" ", folded))):
+            return True  # "• il y a 4 ans", "- 6 hours ago": a stamp, nothing to keep
     if DATE_LABEL_START.match(folded):
         dated = date_line(folded)
         if dated:
@@ -190,7 +191,8 @@ def _menu(folded: str) -> bool:
     if "|" not in folded or len(folded) > 300:
         return False
     items = [item for item in MENU_ITEMS.split(folded) if item]
-    return len(items) >= 4 and all(len(item.split()) <= 4 for item in items) and any(MENU_WORDS.search(i) for i in items)
+    short = all(len(item.split()) <= 4 for item in items)
+    return len(items) >= 4 and short and any(MENU_WORDS.search(item) for item in items)
 
 
 def _correction_prompt(folded: str) -> bool:
@@ -208,7 +210,7 @@ def _classify_line(text: str, folded: str, meta: _Meta) -> str | None:
         return "syndication"
     if _byline(text, folded, meta):
         return "byline"
-    if len(folded) <= 120 and matches(NAVIGATION, folded) or _menu(folded):
+    if (len(folded) <= 120 and matches(NAVIGATION, folded)) or _menu(folded):
         return "navigation"
     if len(folded) <= 300 and matches(ACCOUNT, folded):
         return "account"
@@ -320,7 +322,9 @@ def clean_text(raw: str) -> Cleaned:
     first_long = long_ones[0] if long_ones else len(pieces)
     last_long = long_ones[-1] if long_ones else len(pieces)
     for i, piece in enumerate(pieces):
-        if piece.rule is None and (i < first_long or i > last_long) and len(piece.folded) <= 120:
+        # A date right under a lone "Publié le" is that label's date, wherever it is.
+        labelled = i > 0 and pieces[i - 1].rule == "byline" and DATE_LABEL_START.match(pieces[i - 1].folded) is not None
+        if piece.rule is None and (i < first_long or i > last_long or labelled) and len(piece.folded) <= 120:
             dated = date_line(piece.folded)
             if dated:
                 meta.offer("published", dated[0], dated[1])

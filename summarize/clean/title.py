@@ -4,11 +4,12 @@ A scraped page opens with whatever came first: menus, category labels, promos, a
 surviving line is therefore no evidence of anything. A line becomes the title only with evidence:
 
 - **repeated**: the page carries it again (a headline repeated above the text, or inside a breadcrumb);
-- **about the body**: at least two of its content words, and at least half of them, occur in the text below it;
-- **placed like a headline**, which only supports the above: directly over the byline, the date or the text.
+- **about the body**: at least two of its content words, and 30 % of them, occur in the body;
+- **placed like a headline** (directly over the byline, the date or the text) with half its words the body's.
 
-Without evidence there is no title (the headline-shaped lines stay in the body, so nothing is lost).
-Once a title is chosen, the short labels above it (section names, breadcrumbs, taglines) are navigation.
+A line of one or two words needs more (a section label also names the article's subject). Without
+evidence there is no title: the headline-shaped lines stay in the body, so nothing is lost. Once a title
+is chosen, the short labels above it (section names, breadcrumbs, taglines) are navigation.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _PROSE_END = re.compile(r"[.!?…][»”\"’)]?$|[»”]$")
 _PERIOD = re.compile(r"(?<!\.)\.$")  # a full stop, not an ellipsis
 _SENTENCE_BREAK = re.compile(r"[a-zß-öø-ÿ]{2}[.!] +[A-ZÀ-ÖØ-Þ]")
 _JOINING = re.compile(
-    r"\b(?:a|an|the|of|in|on|at|for|to|with|and|or|by|from|as|is|are|de|du|des|la|le|les|un|une|et|ou|en|a|au|aux|"
+    r"\b(?:a|an|the|of|in|on|at|for|to|with|and|or|by|from|as|is|are|de|du|des|la|le|les|un|une|et|ou|en|au|aux|"
     r"pour|par|sur|dans|avec|est|sont)\b|[:,!?'-]"
 )
 _METADATA_RULES = frozenset({"byline", "syndication"})
@@ -91,7 +92,7 @@ class _Evidence:
         if self.words < 2 or (self.words == 2 and not (self.placed and self.shared == 2 and self.ratio == 1.0)):
             # "Intelligence artificielle", "Ryan Duffy": labels and names, unless right above the text it names
             return False
-        if self.repeated:
+        if self.repeated and not self.period:  # a sentence repeated below is a lead or a teaser, not a headline
             return True
         about_body = self.shared >= 2 and self.ratio >= 0.3
         return (about_body or (self.placed and self.shared >= 1 and self.ratio >= 0.5)) and self.may_end_with_period
@@ -148,7 +149,7 @@ def choose_title(pieces: list[Para]) -> int | None:
     found = [e for e in (_evidence(pieces, keys, i, start) for i in head if _candidate(pieces, i)) if e.enough]
     # The page's own repetition decides first (a headline shown twice, or inside a breadcrumb); otherwise the
     # highest line with evidence: decks, captions and subheadings come below the headline, not above it.
-    repeated = [e for e in found if e.repeated]
+    repeated = [e for e in found if e.repeated and not e.period]
     if repeated:  # the last text repeated above the body (a survey or promo banner may repeat too, higher up)
         last = keys[repeated[-1].index]
         chosen: _Evidence | None = next(e for e in repeated if keys[e.index] == last)
