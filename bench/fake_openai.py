@@ -331,6 +331,7 @@ class FakeOpenAI:
         self.rate_limited = 0  # 429s from the rate limiter (injected 429s count in faults_injected)
         self.peak_active = 0  # most chat requests holding a slot at once
         self.peak_connections = 0  # most chat requests inside the handler at once (waiting or holding)
+        self.peak_handling = 0  # most requests of any kind being handled at once
         self.files: dict[str, StoredFile] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.batches_created = 0
@@ -383,6 +384,10 @@ class FakeOpenAI:
         if self._thread:
             self._thread.join(5)
         self._httpd = None
+        # Requests woken by the stop (a hanging "timeout") finish in their own threads: wait for their records.
+        deadline = time.monotonic() + 2
+        while self._current["handling"] and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()
@@ -409,6 +414,10 @@ class FakeOpenAI:
         """Route one HTTP request and record it."""
         path = urlsplit(target).path.rstrip("/") or "/"
         req = _Request(method, path, headers, body, RequestRecord(method, path, time.monotonic()))
+        with self._gauge("handling"):  # stop() waits for these, so every request it woke is recorded
+            return self._handle(req)
+
+    def _handle(self, req: _Request) -> Reply:
         try:
             reply = self._route(req)
         except HTTPError as exc:
