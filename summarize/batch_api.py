@@ -32,7 +32,7 @@ from .batch import (
     plan_file,
     write_outputs,
 )
-from .errors import ModelError, SummarizeError
+from .errors import ModelError, OutputError
 from .files import atomic_write_text, atomic_writer
 from .schemas import AnyResult
 from .summarizer import Plan, Summarizer
@@ -258,7 +258,7 @@ class BatchAPIRun:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise SummarizeError(f"cannot read the saved batch state {self.state_path}: {exc}") from None
+            raise OutputError(f"cannot read the saved batch state {self.state_path}: {exc}") from None
         if not isinstance(state, dict) or not isinstance(state.get("batch_id"), str):
-            raise SummarizeError(f"the saved batch state {self.state_path} is not valid; remove it to start a new batch")
+            raise OutputError(f"the saved batch state {self.state_path} is not valid; remove it to start a new batch")
         return state

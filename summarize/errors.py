@@ -1,4 +1,24 @@
-"""Every error summarize raises on purpose: one hierarchy, each class carrying the data to explain it."""
+"""Every error summarize raises on purpose: one hierarchy, each class carrying the data to explain it.
+
+The tree, with the CLI's exit code of each kind (one code, one kind: a script can tell them apart):
+
+    SummarizeError ..................... 1  (base; never raised itself)
+    ├── BatchFailedError ............... 1  a batch finished, some articles failed (see its report)
+    ├── InputError ..................... 2  the article cannot be read
+    ├── ConfigurationError ............. 3  settings, options, endpoint configuration
+    ├── ReplayMissError ................ 4  --replay has no recorded exchange for a request
+    ├── ModelError ..................... 5  the endpoint gave no usable answer
+    │   ├── EndpointError                   connection, timeout, HTTP error after retries
+    │   ├── TruncatedError                  cut off at the output limit
+    │   ├── RefusalError                    refused
+    │   └── ValidationFailedError           still invalid after the repairs
+    ├── FaithfulnessError .............. 6  --strict, and the answer has faults
+    ├── CacheError ..................... 7  the cache cannot be opened or written
+    ├── OutputError .................... 8  an output, the report or --out's state cannot be written or read
+    └── PromptError .................... 9  a prompt file is missing or malformed
+
+Ctrl-C exits 130.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +59,7 @@ class ConfigurationError(SummarizeError):
 class PromptError(SummarizeError):
     """A prompt file is missing, malformed, or references a variable that was not supplied."""
 
-    exit_code = 3
+    exit_code = 9
 
 
 class ReplayMissError(SummarizeError):
@@ -123,9 +143,9 @@ class CacheError(SummarizeError):
 
 
 class OutputError(SummarizeError):
-    """The output file cannot be written."""
+    """An output file, the run report or the output folder's saved state cannot be written or read."""
 
-    exit_code = 7
+    exit_code = 8
 
 
 class BatchFailedError(SummarizeError):

@@ -81,11 +81,11 @@ def test_no_configuration_is_a_short_error_without_traceback() -> None:
         (("brief", "missing.txt", "--replay", EXCHANGES), 2, "missing.txt: no such file"),
         (("brief", SEEDS, "--replay", EXCHANGES), 2, "is a directory"),
         (("brief", SEED_003, "--replay", "nowhere"), 3, "replay directory not found"),
-        (("brief", SEED_003, "--replay", EXCHANGES, "--prompt-version", "9"), 3, "no version 9"),
+        (("brief", SEED_003, "--replay", EXCHANGES, "--prompt-version", "9"), 9, "no version 9"),
         (("brief", SEED_003, "--replay", EXCHANGES, "--model", "gpt-4o"), 4, "no recorded exchange"),
         (("brief", SEED_003, "--replay", EXCHANGES, "--max-repairs", "-1"), 3, "invalid setting max_repairs"),
         (("schema", "nope"), 2, "unknown schema"),
-        (("prompts", "show", "nope"), 3, "no prompt for task 'nope'"),
+        (("prompts", "show", "nope"), 9, "no prompt for task 'nope'"),
     ],
 )
 def test_bad_input_gives_one_line_error_and_exit_code(args: tuple, code: int, message: str) -> None:
@@ -193,3 +193,16 @@ def test_strict_fails_with_exit_code_6_when_a_quote_is_invented(tmp_path: Path, 
     strict = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache", "--strict")
     assert strict.exit_code == 6
     assert "--strict: 1 problem(s) found checking the answer against the article" in strict.stderr
+
+
+def test_every_kind_of_error_has_an_exit_code_of_its_own_and_the_readme_lists_them() -> None:
+    import summarize.errors as errors
+
+    kinds = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.SummarizeError)]
+    # A kind is a direct child of the base; ModelError's children are model errors too and share its code.
+    codes = {c.__name__: c.exit_code for c in kinds if c.__bases__ == (errors.SummarizeError,)}
+    assert len(set(codes.values())) == len(codes), codes
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"Exit codes, one per kind of failure: (.*?)\. Errors are one", readme, re.S)
+    assert listed is not None
+    assert sorted(int(n) for n in re.findall(r"(?<![\w-])(\d{1,3})\s", listed.group(1))) == sorted([0, 130, *codes.values()])

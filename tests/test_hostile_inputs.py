@@ -140,12 +140,12 @@ def test_an_article_in_another_language_is_summarized_and_its_language_recorded(
     assert not [w for w in result.warnings if w.kind == "language-mismatch"]
 
 
-def test_a_malformed_prompt_file_is_a_one_line_configuration_error(tmp_path: Path) -> None:
+def test_a_malformed_prompt_file_is_a_one_line_prompt_error(tmp_path: Path) -> None:
     bad = tmp_path / "prompts" / "summary"
     bad.mkdir(parents=True)
     (bad / "v9.md").write_text("+++\ntask = summary\n+++\n## system\nhello\n", encoding="utf-8")
     result = runner.invoke(app, ["prompts", "show", "summary", "--prompts-dir", str(tmp_path / "prompts")])
-    _one_line_error(result, 3, "v9.md")
+    _one_line_error(result, 9, "v9.md")
 
 
 def test_a_cache_path_that_cannot_be_a_directory_is_a_one_line_error(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_a_full_disk_keeps_the_previous_output_whole(tmp_path: Path) -> None:
          "-f", "json", "-o", str(out)],
         capture_output=True, text=True, preexec_fn=_limit_file_size, env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
-    assert done.returncode == 7, done.stderr
+    assert done.returncode == 8, done.stderr
     assert done.stderr.startswith("error: cannot write") and "Traceback" not in done.stderr
     assert out.read_text(encoding="utf-8") == "the brief a user already paid for\n"
     assert [p.name for p in tmp_path.iterdir()] == ["brief.md"]  # no temp file left behind

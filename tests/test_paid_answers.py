@@ -136,7 +136,7 @@ def test_a_second_batch_on_the_same_out_stops_at_once_and_nothing_is_paid_twice(
         first.communicate(timeout=120)
         sent = len([r for r in server.requests if r.path.endswith("/chat/completions")])
     assert first.returncode == 0
-    assert second.returncode == 7 and f"another summarize batch (process {first.pid}) is writing to {out}" in second.stderr
+    assert second.returncode == 8 and f"another summarize batch (process {first.pid}) is writing to {out}" in second.stderr
     assert sent == 5  # each article paid once
     report = (out / "index.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(report) == 5 and all(json.loads(line)["status"] == "done" for line in report)
