@@ -6,6 +6,7 @@ import functools
 import inspect
 import json
 import sys
+import typing
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -137,18 +138,34 @@ _REQUEST_ONLY = ("strict", "replay", "record", "max_repairs", "max_check_repairs
 """Shared options that only matter when requests are sent: commands that send none do not take them."""
 
 
-def _model_command(task: str | None, *, sends: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _repeatable(name: str) -> Any:
+    """The shared option `name`, taking a list (`--model a --model b`): same flag and help, declared once above."""
+    optional, option = typing.get_args(_MODEL_OPTIONS[name])
+    kind = next(arg for arg in typing.get_args(optional) if arg is not type(None))
+    return Annotated[Optional[list[kind]], option]  # type: ignore[valid-type]
+
+
+def _model_command(
+    task: str | None, *, sends: bool = True, many: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Add the shared model options to a command running `task` (None: the command's own --task option).
 
     The command receives a `summarizer` for its task and the `prompt_version`; the task options it declares
     (`--length`, `--glossary`, `--task`) go into the settings. A command that `sends` no request gets no
-    request-only option (`tokens --strict` would silently do nothing).
+    request-only option (`tokens --strict` would silently do nothing). A command with `many` options (repeatable,
+    one run each) receives the `settings` instead of a summarizer, and those options as lists.
     """
     names = [name for name in _MODEL_OPTIONS if sends or name not in _REQUEST_ONLY]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name not in ("summarizer", "prompt_version")]
-        shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_MODEL_OPTIONS[name], default=None if name not in ("no_cache", "strict") else False) for name in names]
+        own = [p for p in inspect.signature(func, eval_str=True).parameters.values()
+               if p.name not in ("summarizer", "prompt_version", "settings", *many)]  # fmt: skip
+        shared = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                              annotation=_repeatable(name) if name in many else _MODEL_OPTIONS[name],
+                              default=None if name not in ("no_cache", "strict") else False)
+            for name in names
+        ]  # fmt: skip
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
@@ -158,6 +175,9 @@ def _model_command(task: str | None, *, sends: bool = True) -> Callable[[Callabl
             options.update({name: kwargs[name] for name in _TASK_OPTIONS if name in kwargs})
             if task is not None:
                 options["task"] = task
+            if many:
+                lists = {name: options.pop(name) or [] for name in many}
+                return func(settings=_settings_from(options), **lists, **kwargs)
             with Summarizer(_settings_from(options)) as summarizer:
                 try:
                     return func(summarizer=summarizer, prompt_version=options["prompt_version"], **kwargs)
@@ -475,3 +495,42 @@ def cache_clear(cache_dir: CacheDir = None) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+@app.command("eval")
+@_model_command(None, many=("model", "prompt_version"))
+def eval_(
+    gold: Annotated[Path, typer.Argument(metavar="GOLD", help="Gold set (TOML): the facts of each article, README 'Evaluation'.")],
+    task: TaskOption = "summary",
+    glossary: GlossaryFile = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="The run to compare the others with: vN, or MODEL:vN.")] = None,
+    format: Format = BriefFormat.markdown,
+    output: OutputPath = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say how many requests the runs would make and what they would cost; call nothing.")] = False,
+    *,
+    settings: Any,
+    model: list[str],
+    prompt_version: list[int],
+) -> None:
+    """Score each (model, prompt version) on a gold set: precision, recall and F1 per fact field, and more."""
+    from .errors import ConfigurationError
+    from .eval_report import estimate_markdown, evaluation_json, evaluation_markdown
+    from .evaluate import RunSpec, estimate, evaluate
+    from .gold import load_gold
+
+    gold_set = load_gold(gold)
+    versions: list[int | None] = list(prompt_version) or [None]
+    runs = [RunSpec(m, v) for m in (model or [settings.model]) for v in versions]
+    if dry_run:
+        typer.echo(estimate_markdown(estimate(gold_set, runs, settings)), nl=False)
+        return
+    scores = evaluate(gold_set, runs, settings)
+    chosen = None
+    if baseline is not None:
+        wanted_model, _, wanted_version = baseline.rpartition(":")
+        chosen = next((r for r in scores if (not wanted_model or r.run.model == wanted_model)
+                       and f"v{r.run.prompt_version}" == wanted_version.lower()), None)  # fmt: skip
+        if chosen is None:
+            raise ConfigurationError(f"--baseline {baseline} is none of the runs ({', '.join(r.run.label for r in scores)})")
+    render = evaluation_json if format is BriefFormat.json else evaluation_markdown
+    _emit(render(scores, str(gold), chosen), output)

@@ -51,6 +51,7 @@ class ReplayStore:
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.requests = 0
+        self._index: dict[str, Path] | None = None
         self.sources: set[str] = set()
         """Where the served exchanges came from: their recorded endpoint, with their origin unless "recorded"."""
 
@@ -59,11 +60,24 @@ class ReplayStore:
         return self.directory / f"{key}.json"
 
     def load(self, key: str) -> dict[str, Any] | None:
-        """The stored exchange, or None."""
+        """The stored exchange, or None; one not in the directory itself is looked for in its subfolders."""
+        path = self.path_for(key)
+        if not path.exists():
+            path = self._nested().get(key, path)
         try:
-            return json.loads(self.path_for(key).read_text(encoding="utf-8"))
+            return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
+
+    def _nested(self) -> dict[str, Path]:
+        # A folder of recordings (one subfolder per run) replays as one; where two hold the same request, the
+        # first in path order wins ("v2" before "v2-again"). Built once, on the first miss.
+        if self._index is None:
+            found = sorted(self.directory.rglob("*.json"), key=lambda p: p.relative_to(self.directory).parts)
+            self._index = {}
+            for candidate in found:
+                self._index.setdefault(candidate.stem, candidate)
+        return self._index
 
     def serve(self, request: httpx2.Request) -> httpx2.Response:
         """The next recorded response for this request (the last one repeats); a miss is a 404 marked as such."""

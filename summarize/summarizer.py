@@ -188,6 +188,10 @@ class Summarizer:
         """A hash of everything but the article that shapes a result (what a batch report remembers)."""
         return cache_key(self.identity(*self._prompts(prompt_version)))
 
+    def prompt_version(self, requested: int | None = None) -> int:
+        """The version of the task's prompt a run uses: the one requested, else the newest."""
+        return self.prompts.load(self.task.prompt_task, requested).version
+
     def _prompts(self, prompt_version: int | None) -> tuple[Prompt, Prompt | None, Prompt]:
         """The task's prompt, its reduce prompt and the conversation prompt: every prompt a request may use."""
         task = self.task

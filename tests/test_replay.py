@@ -76,3 +76,15 @@ def test_request_key_ignores_json_formatting_but_not_content() -> None:
     b = request_key("POST", "/v1/chat/completions", b'{"b":[1,2],"a":1}')
     c = request_key("POST", "/v1/chat/completions", b'{"b":[1,2],"a":2}')
     assert a == b != c
+
+
+def test_a_folder_of_recordings_replays_as_one_the_first_in_path_order_winning(tmp_path: Path) -> None:
+    exchange = {"responses": [{"status": 200, "body": {"which": ""}}]}
+    for folder in ("v2-again/exchanges", "v2/exchanges", "v3"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "k1.json").write_text(json.dumps({**exchange, "endpoint": folder}), encoding="utf-8")
+    (tmp_path / "v3" / "k2.json").write_text(json.dumps({**exchange, "endpoint": "v3"}), encoding="utf-8")
+    store = ReplayStore(tmp_path)
+    assert store.load("k1")["endpoint"] == "v2/exchanges" and store.load("k2")["endpoint"] == "v3"
+    (tmp_path / "k1.json").write_text(json.dumps({**exchange, "endpoint": "top"}), encoding="utf-8")
+    assert store.load("k1")["endpoint"] == "top" and store.load("missing") is None

@@ -74,7 +74,8 @@ def check_answer(summary: Summary, article: Article, *, target: str = TARGET_LAN
     return Checked(warnings, evidence)
 
 
-def _target_fields(summary: Summary) -> list[tuple[str, str]]:
+def target_fields(summary: Summary) -> list[tuple[str, str]]:
+    """Every field written in the target language, with its path: what the language check looks at."""
     brief, facts = summary.brief, summary.key_facts
     fields = [("brief.title", brief.title), ("brief.summary", brief.summary)]
     fields += [(f"brief.key_points[{i}]", p.text) for i, p in enumerate(brief.key_points)]
@@ -112,7 +113,7 @@ def _languages(summary: Summary, article: Article, target: str) -> list[ResultWa
                 f"summary is in '{source_language}' and source_summary in '{target}': the two are swapped",
             )
         )
-    for field, value in _target_fields(summary):
+    for field, value in target_fields(summary):
         if swapped and field == "brief.summary":
             continue
         found = summary_language if field == "brief.summary" else language_of(value)
