@@ -198,3 +198,10 @@ def test_the_readme_reports_the_real_model_scores_as_they_are() -> None:
         figures = [run["facts"]["f1"], run["facts"]["precision"], run["facts"]["recall"],
                    *(run["fields"][name]["f1"] for name in ("people", "organizations", "events", "amounts", "quotes"))]  # fmt: skip
         assert rows[label] == [f"{value:.2f}" for value in figures], label
+
+
+def test_a_bad_gold_set_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "gold.toml"
+    path.write_text("format = 2\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(path), "--replay", str(EXCHANGES)])
+    assert result.exit_code == 2 and result.stderr == f"error: {path}: gold set format 2, this version reads format 1\n"
