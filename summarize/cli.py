@@ -534,3 +534,7 @@ def eval_(
             raise ConfigurationError(f"--baseline {baseline} is none of the runs ({', '.join(r.run.label for r in scores)})")
     render = evaluation_json if format is BriefFormat.json else evaluation_markdown
     _emit(render(scores, str(gold), chosen), output)
+    failed = sum(a.exit_code != 0 for run in scores for a in run.articles)
+    if failed:  # part of the measurement (the exit codes column), but never silent
+        total = sum(len(run.articles) for run in scores)
+        typer.echo(f"warning: {failed} of {total} answer(s) ended with an error; see the exit codes in the report", err=True)

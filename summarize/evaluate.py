@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .config import Settings
-from .errors import FaithfulnessError, SummarizeError
+from .errors import CacheError, ConfigurationError, FaithfulnessError, PromptError, SummarizeError
 from .gold import GoldArticle, GoldSet
 from .schemas import Result, TranslationResult
 from .scoring import FIELDS, METADATA, ArticleScore, FieldScore, score_failure, score_result, score_translation
@@ -95,6 +95,8 @@ def _score(summarizer: Summarizer, article: GoldArticle, version: int | None) ->
         exit_code = 0
     except FaithfulnessError as exc:  # --strict: the answer exists and is scored; the exit code says it failed
         result, exit_code = exc.result, exc.exit_code
+    except (ConfigurationError, PromptError, CacheError):
+        raise  # no endpoint, a bad prompt file, no cache: every article would fail the same way, so stop now
     except SummarizeError as exc:
         return score_failure(article, exc.exit_code, str(exc))
     if isinstance(result, TranslationResult):

@@ -205,3 +205,19 @@ def test_a_bad_gold_set_is_one_line_and_exit_2(tmp_path: Path) -> None:
     path.write_text("format = 2\n", encoding="utf-8")
     result = runner.invoke(app, ["eval", str(path), "--replay", str(EXCHANGES)])
     assert result.exit_code == 2 and result.stderr == f"error: {path}: gold set format 2, this version reads format 1\n"
+
+
+def test_eval_with_no_endpoint_stops_at_once_with_a_configuration_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", str(GOLD), "--cache-dir", str(tmp_path), "-o", str(tmp_path / "report.md")],
+                           env={"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None})  # fmt: skip
+    assert result.exit_code == 3 and result.stderr.startswith("error: no model endpoint configured")
+    assert not (tmp_path / "report.md").exists()  # no report of five failures dressed up as a score
+
+
+def test_answers_that_fail_are_part_of_the_measurement_and_said_on_stderr() -> None:
+    # The shipped answers hold one translation (seed 003): the four others are replay misses (exit 4).
+    result = runner.invoke(app, ["eval", str(GOLD), "--task", "translate", "--replay", str(EXCHANGES), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| gpt-4o-mini v1"))
+    assert "0×1, 4×4" in row
+    assert result.stderr == "warning: 4 of 5 answer(s) ended with an error; see the exit codes in the report\n"
