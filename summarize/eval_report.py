@@ -36,15 +36,32 @@ def _codes(run: RunScore) -> str:
     return ", ".join(f"{code}×{n}" for code, n in sorted(run.exit_codes.items()))
 
 
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows)]
+
+
+def _label(run: RunScore, baseline: RunScore | None) -> str:
+    return run.run.label + (" (baseline)" if run is baseline else "")
+
+
+_TAIL = ["exit codes", "tokens in / out", "cost", "seconds"]
+
+
+def _tail(run: RunScore) -> list[str]:
+    """The cells every task's row ends with: how the answers ended and what they took."""
+    tokens = f"{sum(a.input_tokens for a in run.articles):,} / {sum(a.output_tokens for a in run.articles):,}"
+    return [_codes(run), tokens, _cost(run.cost_usd), f"{sum(a.seconds for a in run.articles):.1f}"]
+
+
 def _summary_rows(runs: list[RunScore], baseline: RunScore | None) -> list[str]:
     head = ["run", "facts F1", "P", "R", *(f"{_SHORT[f]} F1" for f in FIELDS), "metadata", "wrong language",
-            "warnings", "unsupported", "exit codes", "tokens in / out", "cost", "seconds"]  # fmt: skip
-    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            "warnings", "unsupported", *_TAIL]  # fmt: skip
+    rows = []
     for run in runs:
         base = baseline if baseline is not None and run is not baseline else None
         facts = run.facts
-        cells = [
-            run.run.label + (" (baseline)" if run is baseline else ""),
+        rows.append([
+            _label(run, baseline),
             _num(facts.f1) + (_delta(facts.f1, base.facts.f1) if base else ""),
             _num(facts.precision),
             _num(facts.recall),
@@ -53,39 +70,33 @@ def _summary_rows(runs: list[RunScore], baseline: RunScore | None) -> list[str]:
             _pct(run.wrong_language_share),
             str(sum(run.warnings.values())),
             str(run.warnings["unsupported"]),
-            _codes(run),
-            f"{sum(a.input_tokens for a in run.articles):,} / {sum(a.output_tokens for a in run.articles):,}",
-            _cost(run.cost_usd),
-            f"{sum(a.seconds for a in run.articles):.1f}",
-        ]
-        rows.append("| " + " | ".join(cells) + " |")
-    return rows
+            *_tail(run),
+        ])  # fmt: skip
+    return _table(head, rows)
+
+
+def _aligned(run: RunScore) -> float:
+    return run.translation("aligned") / (run.translation("paragraphs") or 1)
 
 
 def _translation_rows(runs: list[RunScore], baseline: RunScore | None) -> list[str]:
     head = ["run", "paragraphs translated", "aligned", "names dropped", "numbers dropped", "glossary missed",
-            "wrong language", "warnings", "exit codes", "tokens in / out", "cost", "seconds"]  # fmt: skip
-    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            "wrong language", "warnings", *_TAIL]  # fmt: skip
+    rows = []
     for run in runs:
-        total = run.translation("paragraphs") or 1
-        aligned = run.translation("aligned") / total
         base = baseline if baseline is not None and run is not baseline else None
-        cells = [
-            run.run.label + (" (baseline)" if run is baseline else ""),
+        rows.append([
+            _label(run, baseline),
             f"{run.translation('translated')} / {run.translation('paragraphs')}",
-            _pct(aligned) + (_delta(aligned, base.translation("aligned") / (base.translation("paragraphs") or 1)) if base else ""),
+            _pct(_aligned(run)) + (_delta(_aligned(run), _aligned(base)) if base else ""),
             str(run.translation("names_missing")),
             str(run.translation("numbers_missing")),
             str(run.translation("glossary_missing")),
             _pct(run.wrong_language_share),
             str(sum(run.warnings.values())),
-            _codes(run),
-            f"{sum(a.input_tokens for a in run.articles):,} / {sum(a.output_tokens for a in run.articles):,}",
-            _cost(run.cost_usd),
-            f"{sum(a.seconds for a in run.articles):.1f}",
-        ]
-        rows.append("| " + " | ".join(cells) + " |")
-    return rows
+            *_tail(run),
+        ])  # fmt: skip
+    return _table(head, rows)
 
 
 def _bars(runs: list[RunScore]) -> list[str]:
@@ -103,7 +114,7 @@ def _bars(runs: list[RunScore]) -> list[str]:
 
 def _article_rows(run: RunScore) -> list[str]:
     head = ["article", "facts F1", *(_SHORT[f] for f in FIELDS), "metadata", "wrong language", "warnings", "exit"]
-    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for article in run.articles:
         facts = FieldScore()
         for name in FIELDS:
@@ -117,8 +128,8 @@ def _article_rows(run: RunScore) -> list[str]:
             str(sum(article.warnings.values())),
             str(article.exit_code) + (f" ({article.error[:60]})" if article.error else ""),
         ]
-        rows.append("| " + " | ".join(cells) + " |")
-    return rows
+        rows.append(cells)
+    return _table(head, rows)
 
 
 def _misses(run: RunScore, limit: int = 6) -> list[str]:

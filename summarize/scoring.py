@@ -22,7 +22,7 @@ from typing import Any
 from .checks import target_fields
 from .clean.text import fold
 from .gold import GoldArticle, GoldEvent, GoldPerson, GoldQuote
-from .schemas import Amount, Event, Person, Quote, Result, Summary, TranslationResult
+from .schemas import Amount, Event, Quote, Result, Summary, TranslationResult
 
 FIELDS = ("people", "organizations", "events", "amounts", "quotes")
 METADATA = ("title", "author", "published", "url")
@@ -169,9 +169,11 @@ def _quote_matches(item: Quote, gold: GoldQuote, people: Sequence[GoldPerson]) -
 def score_facts(summary: Summary, gold: GoldArticle) -> dict[str, FieldScore]:
     """Precision/recall counts of each fact field of one answer."""
     facts = summary.key_facts
-    people: Callable[[Person, GoldPerson], bool] = lambda p, g: _names_match(p.name, g.name, g.aliases)
     return {
-        "people": match(facts.people, gold.people, people, lambda p: p.name, lambda g: g.name),
+        "people": match(
+            facts.people, gold.people, lambda p, g: _names_match(p.name, g.name, g.aliases),
+            lambda p: p.name, lambda g: g.name,
+        ),
         "organizations": match(
             facts.organizations, gold.organizations, lambda o, g: _names_match(o.name, g.name, g.aliases),
             lambda o: o.name, lambda g: g.name,
