@@ -113,7 +113,8 @@ def _bars(runs: list[RunScore]) -> list[str]:
 
 
 def _article_rows(run: RunScore) -> list[str]:
-    head = ["article", "facts F1", *(_SHORT[f] for f in FIELDS), "metadata", "wrong language", "warnings", "exit"]
+    head = ["article", "facts F1", *(_SHORT[f] for f in FIELDS), "metadata", "wrong language", "warnings",
+            "unsupported", "exit"]  # fmt: skip
     rows = []
     for article in run.articles:
         facts = FieldScore()
@@ -126,6 +127,7 @@ def _article_rows(run: RunScore) -> list[str]:
             f"{sum(article.metadata.values())}/{len(article.metadata)}",
             f"{article.wrong_language}/{article.language_fields}",
             str(sum(article.warnings.values())),
+            str(article.warnings["unsupported"]),
             str(article.exit_code) + (f" ({article.error[:60]})" if article.error else ""),
         ]
         rows.append(cells)
