@@ -221,3 +221,12 @@ def test_answers_that_fail_are_part_of_the_measurement_and_said_on_stderr() -> N
     row = next(line for line in result.stdout.splitlines() if line.startswith("| gpt-4o-mini v1"))
     assert "0×1, 4×4" in row
     assert result.stderr == "warning: 4 of 5 answer(s) ended with an error; see the exit codes in the report\n"
+
+
+def test_the_readme_gold_set_example_is_a_valid_gold_set(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### Gold set format", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "000_6ab38baefa898b4f.txt").write_text((SEEDS / "000_6ab38baefa898b4f.txt").read_text(encoding="utf-8"))
+    (tmp_path / "gold.toml").write_text(example, encoding="utf-8")
+    article = load_gold(tmp_path / "gold.toml").article[0]
+    assert [len(article.people), len(article.events), len(article.amounts), len(article.quotes)] == [1, 1, 1, 1]
