@@ -24,6 +24,7 @@ from .read import load_article
 from .render import to_json
 from .schemas import AnyResult, Article, Result
 from .summarizer import Plan, Summarizer
+from .tokens import ModelInfo
 from .tasks import Task
 
 __all__ = [
@@ -574,6 +575,23 @@ class BatchEstimate:
     max_cost_usd: float | None = 0.0
     errors: list[str] = field(default_factory=list)
 
+    def add(self, summarizer: Summarizer, plan: Plan) -> None:
+        """Count one planned article: nothing if its answer is cached, else its requests and tokens."""
+        if summarizer.cache is not None and summarizer.cache.has(plan.key):
+            self.cached += 1
+            return
+        per_call_max = summarizer.settings.output_tokens(plan.prompt.sampling)
+        self.chunked += plan.chunked
+        self.requests += plan.requests
+        self.input_tokens += plan.prompt_tokens
+        self.expected_output_tokens += plan.task.expected_output_tokens(plan, per_call_max)
+        self.max_output_tokens += per_call_max * plan.requests
+
+    def price(self, model: ModelInfo) -> None:
+        """Set the expected and highest cost from the token counts (None when the model has no price)."""
+        self.cost_usd = model.cost(self.input_tokens, self.expected_output_tokens)
+        self.max_cost_usd = model.cost(self.input_tokens, self.max_output_tokens)
+
 
 def estimate_batch(
     summarizer: Summarizer,
@@ -597,15 +615,6 @@ def estimate_batch(
             if len(estimate.errors) < 20:
                 estimate.errors.append(f"{path}: {exc}")
             continue
-        if summarizer.cache is not None and summarizer.cache.has(plan.key):
-            estimate.cached += 1
-            continue
-        per_call_max = summarizer.settings.output_tokens(plan.prompt.sampling)
-        estimate.chunked += plan.chunked
-        estimate.requests += plan.requests
-        estimate.input_tokens += plan.prompt_tokens
-        estimate.expected_output_tokens += plan.task.expected_output_tokens(plan, per_call_max)
-        estimate.max_output_tokens += per_call_max * plan.requests
-    estimate.cost_usd = model.cost(estimate.input_tokens, estimate.expected_output_tokens)
-    estimate.max_cost_usd = model.cost(estimate.input_tokens, estimate.max_output_tokens)
+        estimate.add(summarizer, plan)
+    estimate.price(model)
     return estimate

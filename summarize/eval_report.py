@@ -233,7 +233,8 @@ def estimate_markdown(estimates: list[RunEstimate]) -> str:
     """What each run would send: requests, prompt tokens and cost (cached answers cost nothing)."""
     rows = ["| run | articles | cached | requests | prompt tokens | estimated cost |", "|---|---|---|---|---|---|"]
     for e in estimates:
-        cost = "free (replayed)" if e.replayed else _cost(e.cost_usd)
-        rows.append(f"| {e.run.label} | {e.articles} | {e.cached} | {e.requests} | {e.input_tokens:,} | {cost} |")
-    total = sum(e.requests for e in estimates)
+        c = e.counts
+        cost = "free (replayed)" if e.replayed else _cost(c.cost_usd)
+        rows.append(f"| {e.run.label} | {c.articles} | {c.cached} | {c.requests} | {c.input_tokens:,} | {cost} |")
+    total = sum(e.counts.requests for e in estimates)
     return "\n".join(rows) + f"\n\n{total} request(s) in all; nothing was sent.\n"

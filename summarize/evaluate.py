@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .errors import CacheError, ConfigurationError, FaithfulnessError, PromptError, SummarizeError
@@ -15,6 +16,9 @@ from .gold import GoldArticle, GoldSet
 from .schemas import Result, TranslationResult
 from .scoring import FIELDS, METADATA, ArticleScore, FieldScore, score_failure, score_result, score_translation
 from .summarizer import Summarizer
+
+if TYPE_CHECKING:
+    from .batch import BatchEstimate
 
 
 @dataclass(frozen=True)
@@ -120,38 +124,26 @@ def evaluate(gold: GoldSet, runs: list[RunSpec], settings: Settings) -> list[Run
 
 @dataclass
 class RunEstimate:
-    """What one run would send: requests, tokens, cost; answers already cached cost nothing."""
+    """What one run would send and cost (a batch's estimate over the gold articles); replays cost nothing."""
 
     run: RunSpec
-    articles: int = 0
-    cached: int = 0
-    requests: int = 0
-    input_tokens: int = 0
-    cost_usd: float | None = 0.0
+    counts: BatchEstimate
     replayed: bool = False
 
 
 def estimate(gold: GoldSet, runs: list[RunSpec], settings: Settings) -> list[RunEstimate]:
     """Plan every article of every run without sending anything."""
-    from .batch import plan_file
+    from .batch import BatchEstimate, plan_file
 
     estimates = []
     for run in runs:
         with Summarizer(settings.model_copy(update={"model": run.model})) as summarizer:
             version = summarizer.prompt_version(run.prompt_version)
-            found = RunEstimate(RunSpec(run.model, version), replayed=settings.replay_dir is not None)
-            expected_output = 0
+            counts = BatchEstimate(articles=len(gold.article))
             for article in gold.article:
-                found.articles += 1
-                plan = plan_file(summarizer, article.path.parent, article.path, version)
-                if summarizer.cache is not None and summarizer.cache.has(plan.key):
-                    found.cached += 1
-                    continue
-                found.requests += plan.requests
-                found.input_tokens += plan.prompt_tokens
-                expected_output += plan.task.expected_output_tokens(plan, settings.output_tokens(plan.prompt.sampling))
-            found.cost_usd = 0.0 if found.replayed else summarizer.model.cost(found.input_tokens, expected_output)
-        estimates.append(found)
+                counts.add(summarizer, plan_file(summarizer, article.path.parent, article.path, version))
+            counts.price(summarizer.model)
+        estimates.append(RunEstimate(RunSpec(run.model, version), counts, replayed=settings.replay_dir is not None))
     return estimates
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import target_fields
-from .clean.text import fold
+from .checks.text import normalize
 from .gold import GoldArticle, GoldEvent, GoldPerson, GoldQuote
 from .schemas import Amount, Event, Quote, Result, Summary, TranslationResult
 
@@ -32,8 +32,8 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 
 def norm(text: str | None) -> str:
-    """Folded (no accents, case or quotes) words separated by single spaces: the form names are compared in."""
-    return " ".join(_NOT_WORD.sub(" ", fold(text or "")).split())
+    """The checks' normalized text (no accents, case or quotes) without punctuation: the form names are compared in."""
+    return " ".join(_NOT_WORD.sub(" ", normalize(text or "")).split())
 
 
 def _has_words(haystack: str, needle: str) -> bool:
