@@ -39,8 +39,14 @@ def prompt_versions(command: list[str]) -> dict[str, list[object]]:
     """The prompts a recording used: task -> [version, hash] (what a stale-recording test compares)."""
     library = PromptLibrary(None)
     version = int(command[command.index("--prompt-version") + 1]) if "--prompt-version" in command else None
-    tasks = ["translate"] if "translate" in command or "--task" in command else ["summary", "combine"]
-    used = [library.load(task, version if i == 0 else None) for i, task in enumerate(tasks)] + [library.load("conversation")]
+    if "translate" in command or "--task" in command:
+        used = [library.load("translate", version)]
+    else:
+        summary = library.load("summary", version)
+        cited = summary.schema == "cited-summary"
+        used = [summary, library.load("combine", 2 if cited else 1)]
+        used += [library.load("verify")] if cited and "--verify" in command else []
+    used.append(library.load("conversation"))
     return {prompt.task: [prompt.version, prompt.hash] for prompt in used}
 
 

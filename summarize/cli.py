@@ -74,6 +74,12 @@ _MODEL_OPTIONS: dict[str, Any] = {
     ],
     "prices": Annotated[Optional[Path], typer.Option(help="TOML file overriding model prices and context windows.")],
     "timeout": Annotated[Optional[float], typer.Option(help="Seconds per request. [default 120]")],
+    "verify": Annotated[
+        Optional[bool],
+        typer.Option("--verify/--no-verify", help="Judge each cited claim against its sentences with a verifier model (cited prompts, v4+). [default: on when --verify-model or --verify-base-url is given]"),
+    ],
+    "verify_model": Annotated[Optional[str], typer.Option(help="The verifier's model. [default: --model]")],
+    "verify_base_url": Annotated[Optional[str], typer.Option(help="The verifier's endpoint. [default: --base-url]")],
 }
 
 
@@ -111,6 +117,9 @@ def _settings_from(options: dict[str, Any]) -> Any:
         max_output_tokens=options.get("max_output_tokens"),
         prices_file=options.get("prices"),
         timeout=options.get("timeout"),
+        verify=options.get("verify"),
+        verify_model=options.get("verify_model"),
+        verify_base_url=options.get("verify_base_url"),
     )
 
 
@@ -134,7 +143,10 @@ def _report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-_REQUEST_ONLY = ("strict", "replay", "record", "max_repairs", "max_check_repairs", "response_format", "timeout")
+_REQUEST_ONLY = (
+    "strict", "replay", "record", "max_repairs", "max_check_repairs", "response_format", "timeout",
+    "verify", "verify_model", "verify_base_url",
+)
 """Shared options that only matter when requests are sent: commands that send none do not take them."""
 
 
@@ -306,22 +318,29 @@ def clean(
     source: Source,
     show_dropped: Annotated[bool, typer.Option("--show-dropped", help="List each dropped line with its rule.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print text, metadata and dropped lines as JSON.")] = False,
+    sentences: Annotated[
+        bool, typer.Option("--sentences", help="Print the text as the numbered sentences [p.s] a cited brief refers to.")
+    ] = False,
 ) -> None:
     """Print the cleaned article text and its metadata (no model call)."""
     from .read import read_article
+    from .sentences import Sentences
 
     reading = read_article(source)
     article, cleaned = reading.article, reading.cleaned
     meta = article.model_dump(exclude={"text"})
     if as_json:
         dropped = [{"line": d.line, "rule": d.rule, "text": d.text} for d in cleaned.dropped]
-        typer.echo(json.dumps({"metadata": meta, "text": article.text, "dropped": dropped, "fixes": list(cleaned.fixes)}, ensure_ascii=False, indent=2))
+        body: dict[str, Any] = {"metadata": meta, "text": article.text, "dropped": dropped, "fixes": list(cleaned.fixes)}
+        if sentences:
+            body["sentences"] = [{"id": s.id, "start": s.start, "end": s.end, "text": s.text} for s in Sentences(article.text)]
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     for name, value in meta.items():
         if value:
             typer.echo(f"{name}: {value}")
     typer.echo("")
-    typer.echo(article.text)
+    typer.echo(Sentences(article.text).numbered() if sentences else article.text)
     if show_dropped:
         typer.echo("", err=True)
         typer.echo(f"dropped {len(cleaned.dropped)} line(s):", err=True)

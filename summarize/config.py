@@ -45,8 +45,14 @@ class Settings(BaseSettings):
     target_language: str = Field(default="en", description="BCP 47 tag of the language briefs and translations are written in.")
     length: str = Field(default="medium", description="Brief length: short, medium, long or a number of words.")
     glossary_file: Path | None = Field(default=None, description="TOML or CSV glossary a translation must follow.")
+    verify: bool | None = Field(
+        default=None,
+        description="Judge each cited claim against its sentences with a verifier model (default: only when a verify model or endpoint is named).",
+    )
+    verify_model: str | None = Field(default=None, description="The verifier's model (default: the brief's model).")
+    verify_base_url: str | None = Field(default=None, description="The verifier's endpoint (default: the brief's).")
 
-    @field_validator("base_url")
+    @field_validator("base_url", "verify_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         from urllib.parse import urlsplit
@@ -89,6 +95,26 @@ class Settings(BaseSettings):
         from urllib.parse import urlsplit
 
         return urlsplit(self.base_url).netloc if self.base_url else "api.openai.com"
+
+    @property
+    def verifying(self) -> bool:
+        """True when cited claims go to a verifier: asked for, or implied by naming the verifier's model or endpoint."""
+        return self.verify if self.verify is not None else bool(self.verify_model or self.verify_base_url)
+
+    def verifier(self) -> Settings:
+        """The settings the verifier's requests use: the brief's, with its own model and endpoint where given."""
+        update: dict[str, Any] = {}
+        if self.verify_model:
+            update["model"] = self.verify_model
+        if self.verify_base_url:
+            update["base_url"] = self.verify_base_url
+        return self.model_copy(update=update) if update else self
+
+    @property
+    def verifier_name(self) -> str:
+        """The verifier as results name it: model and endpoint host."""
+        v = self.verifier()
+        return f"{v.model} at {v.endpoint_host}"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .errors import PromptError
 from .schemas import SCHEMAS
 
@@ -56,6 +58,11 @@ class Prompt:
     def hash(self) -> str:
         """Short content hash recorded in results and cache keys: any edit to the file changes it."""
         return self.sha256[:12]
+
+    @property
+    def answer_model(self) -> type[BaseModel] | None:
+        """The Pydantic model its schema names (what the model must answer), or None."""
+        return SCHEMAS[self.schema] if self.schema else None
 
     @property
     def variables(self) -> set[str]:

@@ -6,7 +6,7 @@ import json
 
 from pydantic import BaseModel
 
-from .schemas import ArticleMetadata, ClaimEvidence, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
+from .schemas import ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
 
 _WARNING_LABELS = {
     "quote-not-found": "Quote not found in the article",
@@ -35,6 +35,8 @@ _WARNING_LABELS = {
     "chunked": "Long article",
     "off-length": "Length",
     "same-language": "Same language",
+    "wrong-citation": "Wrong citation",
+    "example-leak": "Copied from the prompt's example",
 }
 
 
@@ -50,13 +52,24 @@ class _Footnotes:
         if claim is None:
             return ""
         number = len(self.notes) + 1
-        cited = [
-            f"¶{span.paragraph + 1} «{span.text}»" if span.paragraph is not None else f"«{span.text}» (not in the article)"
-            for span in claim.evidence
-        ]
+        cited = [_cited(span) for span in claim.evidence]
         body = " ".join(cited) if cited else "no evidence given"
         self.notes.append(f"[^{number}]: {'⚠ unsupported: ' if not claim.supported else ''}{body}")
         return f"[^{number}]" + ("" if claim.supported else " ⚠")
+
+
+def _cited(span: EvidenceSpan) -> str:
+    if span.sentence is not None:
+        return f"[{span.sentence}] «{span.text}»"
+    return f"¶{span.paragraph + 1} «{span.text}»" if span.paragraph is not None else f"«{span.text}» (not in the article)"
+
+
+def _summary(result: Result, notes: _Footnotes) -> str:
+    # A cited brief's summary is a list of sentences, each with its own footnote; an older one is one paragraph.
+    sentences = [e for e in result.evidence if e.field.startswith("brief.summary[")]
+    if not sentences:
+        return result.brief.summary
+    return " ".join(f"{e.claim}{notes.mark(e.field)}" for e in sentences)
 
 
 def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
@@ -65,10 +78,13 @@ def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
         lines += ["", "### People", ""]
         for p in facts.people:
             role = ", ".join(filter(None, [p.role, p.organization]))
-            lines.append(f"- **{p.name}**" + (f" ({role})" if role else ""))
+            lines.append(f"- **{p.name}**" + (f" ({role})" if role else "") + notes.mark(f"key_facts.people[{facts.people.index(p)}]"))
     if facts.organizations:
         lines += ["", "### Organizations", ""]
-        lines += [f"- **{o.name}**" + (f": {o.description}" if o.description else "") for o in facts.organizations]
+        lines += [
+            f"- **{o.name}**" + (f": {o.description}" if o.description else "") + notes.mark(f"key_facts.organizations[{i}]")
+            for i, o in enumerate(facts.organizations)
+        ]
     if facts.events:
         lines += ["", "### Dates and events", ""]
         lines += [
@@ -83,8 +99,8 @@ def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
             lines.append(f"- {value} {a.currency or ''}".rstrip() + f" ({a.text}): {a.description}{mark}")
     if facts.quotes:
         lines += ["", "### Quotes", ""]
-        for q in facts.quotes:
-            lines.append(f"> {q.english}")
+        for i, q in enumerate(facts.quotes):
+            lines.append(f"> {q.english}{notes.mark(f'key_facts.quotes[{i}]')}")
             lines.append(">")
             lines.append(f"> *{q.original}*" + (f" — {q.speaker}" if q.speaker else ""))
             lines.append("")
@@ -94,17 +110,18 @@ def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
 def to_markdown(result: Result) -> str:
     """A readable brief: title, summary, key points, source-language summary, key facts, warnings, source."""
     brief = result.brief
-    lines = [f"# {brief.title}", "", brief.summary, "", "## Key points", ""]
     notes = _Footnotes(result.evidence)
+    lines = [f"# {brief.title}{notes.mark('brief.title')}", "", _summary(result, notes), "", "## Key points", ""]
     lines += [f"- {point.text}{notes.mark(f'brief.key_points[{i}]')}" for i, point in enumerate(brief.key_points)]
     if brief.source_summary.strip():  # empty when the article is already in the target language
         lines += ["", f"## Summary ({brief.source_language})", "", brief.source_summary]
     facts = _facts_markdown(result.key_facts, notes)
     if facts:
         lines += ["", "## Key facts"] + facts
-    lines += _warnings(result.warnings) + _source(result.article) + _footer(result.provenance)
+    lines += _warnings(result.warnings) + _repairs(result) + _source(result.article) + _footer(result.provenance)
     if notes.notes:
-        lines += ["", "Evidence (¶ = paragraph of the cleaned article, `summarize clean`):", ""] + notes.notes
+        where = "[p.s] = paragraph and sentence, `summarize clean --sentences`" if result.schema_version >= 3 else "¶ = paragraph"
+        lines += ["", f"Evidence ({where} of the cleaned article):", ""] + notes.notes
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -137,6 +154,12 @@ def _warnings(warnings: list[ResultWarning]) -> list[str]:
     return ["", "## Warnings", ""] + [
         f"- ⚠ {_WARNING_LABELS[w.kind]}: {w.text} ({w.detail}{f'; {w.field}' if w.field else ''})" for w in warnings
     ]
+
+
+def _repairs(result: Result) -> list[str]:
+    if not result.repairs:
+        return []
+    return ["", "## Dropped or corrected", ""] + [f"- {r.action} {r.field}: {r.text} ({r.reason})" for r in result.repairs]
 
 
 def _source(meta: ArticleMetadata) -> list[str]:

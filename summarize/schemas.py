@@ -9,8 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when any model below changes shape: it is part of every cache key."""
+ANSWER_SINCE = {"summary": 2, "translation": 2, "cited-summary": 3, "verdict": 3}
+"""The SCHEMA_VERSION in which each answer model (what a prompt's `schema` names) last changed shape: a recording
+made at that version or later still holds answers of today's shape (schema 3 added cited answers and result
+fields, and left the older answer models as they were)."""
 
 # [0-9], not \d: llama.cpp compiles the schema into a grammar and does not support \d (it then accepts anything).
 ISO_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
@@ -198,6 +202,8 @@ WarningKind = Literal[
     "chunked",
     "off-length",
     "same-language",
+    "wrong-citation",
+    "example-leak",
 ]
 """Named faults of an answer (see summarize/checks) and processing notes (`NOTES`: chunked, off-length, same-language)."""
 
@@ -212,12 +218,16 @@ class ResultWarning(BaseModel):
 
 
 class EvidenceSpan(BaseModel):
-    """One evidence passage as the model gave it, and where it stands in the cleaned article (None: not found)."""
+    """One evidence passage, and where it stands in the cleaned article (None: not found).
+
+    From a cited answer (schema 3) the passage is the cited sentence itself: found by construction.
+    """
 
     text: str
     paragraph: int | None = None
     start: int | None = None
     end: int | None = None
+    sentence: str | None = Field(default=None, description="The id of the cited sentence ('3.2'), for cited answers.")
 
 
 class ClaimEvidence(BaseModel):
@@ -228,6 +238,15 @@ class ClaimEvidence(BaseModel):
     evidence: list[EvidenceSpan]
     supported: bool
     problem: str | None = None
+
+
+class Repair(BaseModel):
+    """A deterministic fix made to a cited answer: an item dropped, or a value corrected from its cited text."""
+
+    field: str
+    action: Literal["dropped", "corrected"]
+    text: str
+    reason: str
 
 
 class Provenance(BaseModel):
@@ -265,7 +284,10 @@ class Result(BaseModel):
     key_facts: KeyFacts
     warnings: list[ResultWarning] = Field(default_factory=list)
     evidence: list[ClaimEvidence] = Field(
-        default_factory=list, description="Each key point, event and amount with its evidence located in the cleaned text."
+        default_factory=list, description="Each claim with its evidence located in the cleaned text (every cited item, schema 3)."
+    )
+    repairs: list[Repair] = Field(
+        default_factory=list, description="Items dropped (bad citations, duplicates, no quotation) or values corrected."
     )
     provenance: Provenance
 
@@ -298,8 +320,13 @@ class TranslationResult(BaseModel):
 AnyResult = Result | TranslationResult
 """What a task produces: a result envelope with article, warnings and provenance."""
 
+# Imported here, after the base models it builds on (it imports them from this module).
+from .grounded.schema import CitedSummary, Verdict  # noqa: E402
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     "summary": Summary,
+    "cited-summary": CitedSummary,
+    "verdict": Verdict,
     "brief": Brief,
     "key-facts": KeyFacts,
     "result": Result,

@@ -52,6 +52,8 @@ class Plan:
     encoding: str
     request_limit: int = 0
     """The most prompt tokens one request may carry (the context or --max-input-tokens, less a margin)."""
+    verify_prompt: Prompt | None = None
+    """The verifier's prompt, when the task's answers are cited and verification is on."""
 
     @cached_property
     def prompt_tokens(self) -> int:
@@ -103,6 +105,7 @@ class Summarizer:
         self._transport = transport
         self._gate = gate
         self._client: ModelClient | None = None
+        self._verifier: ModelClient | None = None
         self.cache_error: CacheError | None = None
         """The first failed cache write: the cache is then left alone, the answers still delivered."""
         self._owner: Summarizer | None = None  # the pipeline whose client a sibling for another task uses
@@ -119,6 +122,23 @@ class Summarizer:
             self._client = ModelClient(self.settings, transport=self._transport, gate=self._gate)
         return self._client
 
+    @property
+    def verifier_client(self) -> ModelClient:
+        """The verifier's client: the brief's own unless --verify-model or --verify-base-url names another."""
+        if self._owner is not None:
+            return self._owner.verifier_client
+        verifier = self.settings.verifier()
+        if verifier is self.settings:
+            return self.client
+        if self._verifier is None:
+            from .client import ModelClient
+
+            self._verifier = ModelClient(verifier, transport=self._transport, gate=self._gate)
+        return self._verifier
+
+    def _client_for(self, call: Call) -> ModelClient:
+        return self.verifier_client if call.verify else self.client
+
     def _answered_by(self) -> str:
         """The endpoint that answered: for a replay, the one the recording was made against, not the configured one."""
         store = self.client.replay_store if self.settings.replay_dir is not None else None
@@ -130,7 +150,7 @@ class Summarizer:
         """Render the prompts, split the article if it exceeds the budget, and compute the cache key."""
         task = self.task
         task.prepare(article)
-        prompt, reduce, conversation = self._prompts(prompt_version)
+        prompt, reduce, conversation, verify = self._prompts(prompt_version)
         reasks = Reasks(conversation, prompt, task.reask_values())
         encoding = self.model.encoding
         limit = self.model.context_window - self.settings.max_output_tokens
@@ -142,7 +162,7 @@ class Summarizer:
         if fits and (text_limit is None or _fits(article.text, text_limit, encoding)) and not task.must_split(article.text):
             budget = limit - _SAFETY_MARGIN
             parts = [article.text]
-            calls = [Call(whole, prompt.sampling, source=article.text)]
+            calls = [Call(whole, prompt.sampling, source=article.text if task.reasks_whole(prompt) else None, answer=prompt.answer_model)]
         else:
             empty = prompt.render(**task.variables(prompt, article, "", task.part_label(10, 10)))
             budget = max(64, limit - count_message_tokens(empty, encoding) - _SAFETY_MARGIN)
@@ -153,19 +173,20 @@ class Summarizer:
                     prompt.render(**task.variables(prompt, article, part, task.part_label(i, len(parts)))),
                     prompt.sampling,
                     source=part if task.parts_checked else None,
+                    answer=prompt.answer_model,
                 )
                 for i, part in enumerate(parts, 1)
             ]
         key = cache_key(
             {
-                **self.identity(prompt, reduce, reasks.conversation),
+                **self.identity(prompt, reduce, reasks.conversation, verify),
                 "article": article.model_dump(exclude={"source"}),  # same text from another path: same answer
                 "parts": len(parts),
             }
         )
-        return Plan(article, task, prompt, reduce, reasks, parts, calls, budget, key, encoding, limit - _SAFETY_MARGIN)
+        return Plan(article, task, prompt, reduce, reasks, parts, calls, budget, key, encoding, limit - _SAFETY_MARGIN, verify)
 
-    def identity(self, prompt: Prompt, reduce: Prompt | None, conversation: Prompt) -> dict[str, Any]:
+    def identity(self, prompt: Prompt, reduce: Prompt | None, conversation: Prompt, verify: Prompt | None = None) -> dict[str, Any]:
         """Everything but the article that shapes a result: the one place the cache key is made of."""
         s = self.settings
         return {
@@ -176,12 +197,13 @@ class Summarizer:
             # A replayed (possibly hand-written) answer must never be served later as the endpoint's own.
             "replayed": s.replay_dir is not None,
             # Every word sent: the task's prompt, its reduce prompt, the conversation's re-ask texts.
-            "prompts": [[p.task, p.version, p.sha256] for p in (prompt, reduce, conversation) if p is not None],
+            "prompts": [[p.task, p.version, p.sha256] for p in (prompt, reduce, conversation, verify) if p is not None],
             "output_tokens": s.output_tokens(prompt.sampling),
             "response_format": s.response_format,
             "schema_version": SCHEMA_VERSION,
             "repairs": [s.max_repairs, s.max_check_repairs],
             "limits": [self.model.context_window, s.max_input_tokens, s.max_output_tokens],
+            **({"verifier": s.verifier_name} if verify is not None else {}),
         }
 
     def fingerprint(self, *, prompt_version: int | None = None) -> str:
@@ -192,11 +214,14 @@ class Summarizer:
         """The version of the task's prompt a run uses: the one requested, else the newest."""
         return self.prompts.load(self.task.prompt_task, requested).version
 
-    def _prompts(self, prompt_version: int | None) -> tuple[Prompt, Prompt | None, Prompt]:
-        """The task's prompt, its reduce prompt and the conversation prompt: every prompt a request may use."""
+    def _prompts(self, prompt_version: int | None) -> tuple[Prompt, Prompt | None, Prompt, Prompt | None]:
+        """The task's prompt, its reduce prompt, the conversation prompt and the verifier's: every prompt a request may use."""
         task = self.task
-        reduce = self.prompts.load(task.reduce_task) if task.reduce_task else None
-        return self.prompts.load(task.prompt_task, prompt_version), reduce, self.prompts.load(CONVERSATION_TASK)
+        prompt = self.prompts.load(task.prompt_task, prompt_version)
+        reduce = self.prompts.load(task.reduce_task, task.reduce_version(prompt)) if task.reduce_task else None
+        verifies = self.settings.verifying and task.verify_task is not None and task.verified(prompt)
+        verify = self.prompts.load(task.verify_task) if verifies and task.verify_task else None
+        return prompt, reduce, self.prompts.load(CONVERSATION_TASK), verify
 
     def _steps(self, plan: Plan) -> Generator[list[Call], list[Completion[Any]], tuple[Any, list[Completion[Any]]]]:
         # Sans-IO like the client: yields the calls to make (in parallel if the driver can), receives completions.
@@ -249,7 +274,7 @@ class Summarizer:
     def conversation(self, plan: Plan) -> Generator[dict[str, Any], Any, Completion[Any]]:
         """The sans-IO conversation of a one-part plan (the Batch API sends its first request, then feeds it)."""
         call = plan.calls[0]
-        return self.client.conversation(call.messages, self.task.answer, **self._request(plan, call))
+        return self.client.conversation(call.messages, call.answer or self.task.answer, **self._request(plan, call))
 
     def cached(self, plan: Plan, *, started: float | None = None) -> AnyResult | None:
         """The cached result for a plan (marked cached, --strict applied), or None."""
@@ -339,7 +364,7 @@ class Summarizer:
             outcomes: list[Any] = []
             for c in calls:
                 try:
-                    outcomes.append(self.client.complete(c.messages, self.task.answer, **self._request(plan, c)))
+                    outcomes.append(self._client_for(c).complete(c.messages, c.answer or self.task.answer, **self._request(plan, c)))
                 except SummarizeError as exc:
                     if not c.optional:
                         raise
@@ -409,7 +434,7 @@ class Summarizer:
     def _aperform(self, plan: Plan) -> Callable[[list[Call]], Any]:
         async def one(c: Call) -> Any:
             try:
-                return await self.client.acomplete(c.messages, self.task.answer, **self._request(plan, c))
+                return await self._client_for(c).acomplete(c.messages, c.answer or self.task.answer, **self._request(plan, c))
             except SummarizeError as exc:
                 if not c.optional:
                     raise
@@ -424,6 +449,8 @@ class Summarizer:
         """Release the HTTP client and the cache database."""
         if self._client is not None:
             self._client.close()
+        if self._verifier is not None:
+            self._verifier.close()
         if self.cache is not None:
             self.cache.close()
 
@@ -431,6 +458,8 @@ class Summarizer:
         """Async `close`."""
         if self._client is not None:
             await self._client.aclose()
+        if self._verifier is not None:
+            await self._verifier.aclose()
         if self.cache is not None:
             self.cache.close()
 

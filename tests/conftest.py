@@ -23,6 +23,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(name)
     cache = tmp_path / "cache"
     monkeypatch.setenv("SUMMARIZE_CACHE_DIR", str(cache))
+    # Transport, batch and fault tests count requests: the verifier's one-per-claim requests are on only in the
+    # tests about them (and in replays of the shipped answers, which hold the verifier's exchanges).
+    monkeypatch.setenv("SUMMARIZE_VERIFY", "false")
     # tiktoken must work from the shipped files, never from a download or a warm user cache.
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "no-tiktoken-cache"))
     return cache
@@ -50,6 +53,12 @@ def seed_answer() -> Callable[[str], dict[str, Any]]:
         return json.loads((ANSWERS / f"{stem}.json").read_text(encoding="utf-8"))
 
     return load
+
+
+@pytest.fixture
+def cited_answer() -> dict[str, Any]:
+    """A valid cited answer (prompt v4 and later): the hand-written one for seed 003."""
+    return json.loads((ANSWERS / "cited" / f"{SEED_003.stem}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

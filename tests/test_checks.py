@@ -237,11 +237,15 @@ def _answering(*answers: dict[str, Any] | str) -> ScriptedEndpoint:
     return ScriptedEndpoint(*(ok(a) for a in answers))
 
 
+# The whole-answer check re-ask is how prompts v1-v3 (which copy evidence) are repaired; cited prompts (v4) are
+# repaired item by item instead (tests/test_grounded.py). These tests pin v3 to keep testing it.
+
+
 def test_a_flagged_answer_is_sent_back_once_with_the_reasons_and_a_fixed_one_is_kept() -> None:
     swapped = changed(lambda a: a["brief"].update(summary=a["brief"]["source_summary"], source_summary=a["brief"]["summary"]))
     endpoint = _answering(swapped, FAITHFUL_003)
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
-        result = s.summarize(SEED_003)
+        result = s.summarize(SEED_003, prompt_version=3)
     assert result.warnings == [] and result.provenance.attempts == 2
     repair = endpoint.bodies[1]["messages"][-1]["content"]
     assert repair.startswith("Checked against the article") and "brief.summary: summary is in 'fr'" in repair
@@ -251,11 +255,11 @@ def test_a_fault_that_persists_is_flagged_and_strict_fails() -> None:
     swapped = changed(lambda a: a["brief"].update(summary=a["brief"]["source_summary"], source_summary=a["brief"]["summary"]))
     endpoint = _answering(swapped, swapped)
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
-        assert [w.kind for w in s.summarize(SEED_003).warnings] == ["summaries-swapped"]
+        assert [w.kind for w in s.summarize(SEED_003, prompt_version=3).warnings] == ["summaries-swapped"]
     endpoint = _answering(swapped, swapped)
     with Summarizer(load_settings(api_key="k", use_cache=False, strict=True), transport=endpoint.transport) as s:
         with pytest.raises(FaithfulnessError, match="summaries-swapped"):
-            s.summarize(SEED_003)
+            s.summarize(SEED_003, prompt_version=3)
 
 
 def test_repair_problems_name_the_field_and_the_reason() -> None:
@@ -270,7 +274,7 @@ def test_a_looping_answer_cut_at_the_limit_is_re_asked_not_waited_out() -> None:
         httpx2.Response(200, json=chat_completion(loop, finish_reason="length")), ok(FAITHFUL_003)
     )
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
-        result = s.summarize(SEED_003)
+        result = s.summarize(SEED_003, prompt_version=3)
     assert result.provenance.attempts == 2
     assert "kept repeating" in endpoint.bodies[1]["messages"][-1]["content"]
 
@@ -280,7 +284,7 @@ def test_the_real_models_loop_is_detected_and_re_asked() -> None:
     assert recorded["response"]["choices"][0]["finish_reason"] == "length"
     endpoint = ScriptedEndpoint(httpx2.Response(200, json=recorded["response"]), ok(FAITHFUL_003))
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
-        assert s.summarize(SEED_003).provenance.attempts == 2
+        assert s.summarize(SEED_003, prompt_version=3).provenance.attempts == 2
     assert "kept repeating '«que Sam Altman et Greg Brockman" in endpoint.bodies[1]["messages"][-1]["content"]
 
 
@@ -288,15 +292,15 @@ def test_a_truncated_answer_that_does_not_loop_is_still_an_error() -> None:
     endpoint = ScriptedEndpoint(httpx2.Response(200, json=chat_completion('{"brief": {"title": "A long', finish_reason="length")))
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
         with pytest.raises(TruncatedError):
-            s.summarize(SEED_003)
+            s.summarize(SEED_003, prompt_version=3)
 
 
 def test_the_prompt_sizes_the_output_budget_and_an_explicit_flag_wins() -> None:
     endpoint = _answering(FAITHFUL_003, FAITHFUL_003)
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
-        s.summarize(SEED_003)
+        s.summarize(SEED_003, prompt_version=3)
     with Summarizer(load_settings(api_key="k", use_cache=False, max_output_tokens=900), transport=endpoint.transport) as s:
-        s.summarize(SEED_003)
+        s.summarize(SEED_003, prompt_version=3)
     assert [b["max_tokens"] for b in endpoint.bodies] == [2500, 900]
 
 
@@ -311,7 +315,7 @@ def test_the_schema_bounds_every_string_for_grammar_servers_but_not_for_openai()
 def test_markdown_shows_evidence_as_footnotes_and_marks_unsupported_claims() -> None:
     endpoint = _answering(*[changed(lambda a: a["brief"]["key_points"][1].update(evidence=[]))] * 2)
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
-        markdown = to_markdown(s.summarize(SEED_003))
+        markdown = to_markdown(s.summarize(SEED_003, prompt_version=3))
     assert "[^1]: ¶" in markdown and "«Vendredi 17 novembre, coup de tonnerre" in markdown
     assert "[^2] ⚠" in markdown and "[^2]: ⚠ unsupported: no evidence given" in markdown
     assert "⚠ Unsupported claim" in markdown

@@ -154,12 +154,12 @@ def test_help_lists_the_commands() -> None:
         assert command in out
 
 
-def test_record_against_a_local_server_then_replay_offline(tmp_path: Path, valid_answer: dict) -> None:
+def test_record_against_a_local_server_then_replay_offline(tmp_path: Path, cited_answer: dict) -> None:
     from .fakes import LocalServer, chat_completion
 
     def respond(method: str, path: str, body: bytes):
         assert (method, path) == ("POST", "/v1/chat/completions")
-        return 200, {"content-type": "application/json"}, json.dumps(chat_completion(json.dumps(valid_answer))).encode()
+        return 200, {"content-type": "application/json"}, json.dumps(chat_completion(json.dumps(cited_answer))).encode()
 
     recordings = tmp_path / "rec"
     with LocalServer(respond) as server:
@@ -185,12 +185,13 @@ def test_strict_fails_with_exit_code_6_when_a_quote_is_invented(tmp_path: Path, 
     store = ReplayStore(tmp_path / "rec")
     # The invented quote is sent back once for repair; the model repeats it.
     transport = RecordingTransport(store, endpoint="api.openai.com", inner=ScriptedEndpoint(ok(invented), ok(invented)).transport)
-    Summarizer(load_settings(api_key="k", use_cache=False), transport=transport).summarize(SEED_003)
+    # Prompt v3 copies quotations (v4 takes them from the cited sentence): the check that catches a copy is v3's.
+    Summarizer(load_settings(api_key="k", use_cache=False), transport=transport).summarize(SEED_003, prompt_version=3)
 
-    lenient = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache")
+    lenient = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache", "--prompt-version", "3")
     assert lenient.exit_code == 0
     assert "Quote not found in the article: Nous avons gagné la guerre de l'IA" in lenient.stdout
-    strict = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache", "--strict")
+    strict = run("brief", SEED_003, "--replay", tmp_path / "rec", "--no-cache", "--strict", "--prompt-version", "3")
     assert strict.exit_code == 6
     assert "--strict: 1 problem(s) found checking the answer against the article" in strict.stderr
 

@@ -29,7 +29,7 @@ from .grounding import (
 from .language import language_of
 from .text import MappedText, mapped, normalize, quote_found
 
-__all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "normalize", "quote_found", "repair_problems"]
+__all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "check_languages", "normalize", "quote_found", "repair_problems"]
 
 NOTES = frozenset({"chunked", "off-length", "same-language"})
 """Warning kinds that describe processing, not a fault of the answer: never repaired, never fatal."""
@@ -66,7 +66,7 @@ def check_answer(summary: Summary, article: Article, *, target: str = TARGET_LAN
     """Run every check of an answer against the article it summarizes."""
     source = "\n\n".join(filter(None, [article.title, article.text]))
     text = mapped(article.text)
-    warnings = _languages(summary, article, target)
+    warnings = check_languages(summary, article, target)
     warnings += _verbatim(summary, source, text)
     warnings += _grounding(summary, source, article.published, target)
     evidence = _evidence(summary, text)
@@ -87,7 +87,8 @@ def target_fields(summary: Summary) -> list[tuple[str, str]]:
     return fields
 
 
-def _languages(summary: Summary, article: Article, target: str) -> list[ResultWarning]:
+def check_languages(summary: Summary, article: Article, target: str) -> list[ResultWarning]:
+    """Every target-language field in the target language, the source summary in the article's (not swapped)."""
     brief = summary.brief
     source_language = article.language or brief.source_language
     warnings: list[ResultWarning] = []

@@ -30,6 +30,12 @@ class Call:
     """For a follow-up: which items of the whole answer this call's items 1, 2 ... stand for."""
     optional: bool = False
     """A failure of this call is handed back to the steps instead of failing the article (follow-ups)."""
+    answer: type[BaseModel] | None = None
+    """The answer model, when not the task's own (a prompt's schema, a verifier's Verdict)."""
+    verify: bool = False
+    """Sent to the verifier's client (`--verify-model`, `--verify-base-url`), not the brief's."""
+    label: str | None = None
+    """What a follow-up is about (the claim field a verification judges)."""
 
 
 class Task(ABC):
@@ -42,6 +48,8 @@ class Task(ABC):
     """A prompt that merges the answers of a long article's parts, or None when `merge` joins them locally."""
     answer: ClassVar[type[BaseModel]]
     result: ClassVar[type[AnyResult]]
+    verify_task: ClassVar[str | None] = None
+    """The verifier's prompt folder, for tasks whose cited answers are verified (summary)."""
     parts_checked: ClassVar[bool] = False
     """True when each part's answer stands on its own (checked against its part, with repair)."""
 
@@ -51,6 +59,18 @@ class Task(ABC):
     @abstractmethod
     def options(self) -> dict[str, Any]:
         """The settings that shape this task's requests: part of the cache key and of the provenance."""
+
+    def reasks_whole(self, prompt: Prompt) -> bool:
+        """True when an answer failing its checks is sent back whole (False: the task repairs it itself)."""
+        return True
+
+    def verified(self, prompt: Prompt) -> bool:
+        """True when answers to this prompt go to the verifier (cited answers)."""
+        return False
+
+    def reduce_version(self, prompt: Prompt) -> int | None:
+        """The version of the reduce prompt that goes with the task's prompt (None: the newest)."""
+        return None
 
     def prepare(self, article: Article) -> None:
         """Refuse an article this task cannot do (an InputError), before anything is sent."""

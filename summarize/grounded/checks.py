@@ -1,0 +1,175 @@
+"""Each claim held to its own cited sentences: names, numbers and dates there, grave claims stated there.
+
+A claim whose name, number or date stands elsewhere in the article but not in the sentences it cites is a wrong
+link (`wrong-citation`): the checks of schema 2 compared with the whole article and let "they agreed to pay
+Google" cite the sentence where Google pays. Two things count with the cited sentences: the two sentences just
+before each (an article names its subject once, then says "it", "the company", or quotes after a colon), and
+the article's headline (its subject, which the body calls "the company").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..checks.grounding import (
+    is_title_case,
+    ungrounded_dates,
+    ungrounded_local_numbers,
+    ungrounded_names,
+    ungrounded_numbers,
+    words_of,
+)
+from ..checks.text import mapped, normalize
+from ..schemas import Article, ResultWarning, WarningKind
+from ..sentences import Sentences
+from .derive import Claim
+
+CONTEXT_BEFORE = 2
+"""Sentences before a cited one that may hold the name a pronoun stands for."""
+QUOTE_CONTEXT = (4, 2)
+"""Sentences before and after a cited quotation: a speaker is named once before a long quotation, or in the
+credit line under a block quote ("John Schulman, sur son départ d'OpenAI")."""
+
+
+@dataclass(frozen=True)
+class GraveClaim:
+    """A kind of claim too costly to get wrong: the cited sentences must state it in their own words."""
+
+    name: str
+    claim: re.Pattern[str]
+    stated: re.Pattern[str]
+
+
+# Rules as data. The claim side reads English (the default target); the article side French and English.
+GRAVE = (
+    GraveClaim(
+        "a death",
+        re.compile(r"\b(died|dies|dead|death|killed|passed away|deceased|mort|morte|décédé|décès)\b", re.I),
+        re.compile(r"\b(mort|morte|morts|meur\w*|mour\w*|décès|décéd\w*|tué\w*|died|dies|dying|dead|death|killed|passed away|obsèques|funeral)\b", re.I),
+    ),
+    GraveClaim(
+        "an arrest or a charge",
+        re.compile(r"\b(arrested|arrest|charged|indicted|jailed|imprisoned)\b", re.I),
+        re.compile(r"\b(arrêt\w*|interpell\w*|inculp\w*|mis en examen|écroué\w*|prison|garde à vue|arrest\w*|charged|indicted|jail\w*)\b", re.I),
+    ),
+    GraveClaim(
+        "a bankruptcy",
+        re.compile(r"\b(bankrupt\w*|insolven\w*|liquidation)\b", re.I),
+        re.compile(r"\b(faillite|liquidation|redressement judiciaire|insolvab\w*|bankrupt\w*|insolven\w*|chapter 11)\b", re.I),
+    ),
+)
+
+
+def _warn(kind: WarningKind, field: str, text: str, detail: str) -> ResultWarning:
+    return ResultWarning(kind=kind, field=field, text=text, detail=detail)
+
+
+def context(claim: Claim, sentences: Sentences, before: int = CONTEXT_BEFORE, after: int = 0) -> str:
+    """The cited sentences with the few before each (where a pronoun's name, or a quotation's speaker, stands)."""
+    order = [s.id for s in sentences]
+    position = {sid: n for n, sid in enumerate(order)}
+    ids: dict[str, None] = {}
+    for s in claim.sentences:
+        n = position[s.id]
+        for sid in order[max(0, n - before) : n + 1 + after]:
+            ids[sid] = None
+    return " ".join(found.text for found in (sentences.get(i) for i in ids) if found is not None)
+
+
+def check_claims(claims: list[Claim], article: Article, sentences: Sentences, *, target: str) -> list[ResultWarning]:
+    """Names, numbers and dates of every claim found in its cited sentences; grave claims stated there."""
+    whole = "\n\n".join(filter(None, [article.title, article.text]))
+    metadata = " ".join(filter(None, [article.author, article.site_name, article.published]))
+    published_values = frozenset(float(p) for p in re.findall(r"\d+", article.published or ""))
+    warnings: list[ResultWarning] = []
+    for claim in claims:
+        if not claim.sentences:
+            continue  # already flagged: cites nothing that exists
+        around = QUOTE_CONTEXT if claim.field.startswith("key_facts.quotes") else (CONTEXT_BEFORE, 0)
+        near = "\n".join([context(claim, sentences, *around), metadata, article.title or ""])
+        if claim.prose:
+            warnings += _prose(claim, near, whole, published_values, english=target == "en")
+        else:
+            warnings += _named(claim, near, whole)
+        warnings += _grave(claim)
+    return warnings
+
+
+def _prose(claim: Claim, near: str, whole: str, published: frozenset[float], *, english: bool) -> list[ResultWarning]:
+    found: list[ResultWarning] = []
+    numbers = ungrounded_numbers if english else ungrounded_local_numbers
+    for number in numbers(claim.text, near, published):
+        found.append(_where(claim, number, "number", number in numbers(claim.text, whole, published)))
+    for date in ungrounded_dates(claim.text, near):
+        found.append(_where(claim, date, "date", date in ungrounded_dates(claim.text, whole)))
+    if english and not (claim.field == "brief.title" and is_title_case(claim.text)):
+        # Capitals tell names apart only in English prose (see checks.grounding).
+        nowhere = set(ungrounded_names(claim.text, words_of(whole)))
+        near_words = words_of(near)
+        for name in ungrounded_names(claim.text, near_words):
+            if name not in nowhere and _other_part_near(name, whole, near_words):
+                continue  # "Greg" where the cited sentence says "Brockman" and the article "Greg Brockman"
+            found.append(_where(claim, name, "name", name in nowhere))
+    return found
+
+
+def _other_part_near(word: str, whole: str, near_words: frozenset[str]) -> bool:
+    key = normalize(word)
+    for m in re.finditer(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+", whole):
+        parts = normalize(m.group(0)).split()
+        if key in parts and any(p in near_words for p in parts if p != key):
+            return True
+    return False
+
+
+def _where(claim: Claim, text: str, what: str, nowhere: bool) -> ResultWarning:
+    if nowhere:
+        kind: WarningKind = {"number": "number-not-found", "date": "date-not-found", "name": "name-not-found"}[what]  # type: ignore[assignment]
+        return _warn(kind, claim.field, text, f"this {what} is not in the article")
+    return _warn("wrong-citation", claim.field, text, f"this {what} is in the article, but not in the cited sentences {_ids(claim)}")
+
+
+def _ids(claim: Claim) -> str:
+    return "[" + ", ".join(s.id for s in claim.sentences) + "]"
+
+
+def _named(claim: Claim, near: str, whole: str) -> list[ResultWarning]:
+    # People, organizations, quotes: each name the item gives must be in (or just before) its cited sentences.
+    kind = claim.field.split(".")[1].split("[")[0]
+    near_text, whole_text = mapped(near), mapped(whole)
+    found = []
+    for position, name in enumerate(claim.names):
+        if near_text.has_words(name):
+            continue
+        if whole_text.has_words(name):
+            found.append(_warn("wrong-citation", claim.field, name, f"named in the article, but not in the cited sentences {_ids(claim)}"))
+            continue
+        missing: WarningKind = (
+            "speaker-not-found" if kind == "quotes" else "person-not-found" if kind == "people" and position == 0 else "organization-not-found"
+        )
+        found.append(_warn(missing, claim.field, name, "not in the article"))
+    return found
+
+
+def _grave(claim: Claim) -> list[ResultWarning]:
+    found = []
+    for rule in GRAVE:
+        if rule.claim.search(claim.text) and not rule.stated.search(claim.cited):
+            found.append(
+                _warn("unsupported", claim.field, claim.text[:80], f"claims {rule.name}; the cited sentences {_ids(claim)} state none")
+            )
+    return found
+
+
+def example_leaks(texts: list[tuple[str, str]], terms: list[str], article: str) -> list[ResultWarning]:
+    """Fields that repeat the prompt example's names, numbers or quotes (which the article does not have)."""
+    plain = normalize(article)
+    absent = [t for t in terms if normalize(t) not in plain]
+    warnings = []
+    for field, text in texts:
+        value = normalize(text)
+        for term in absent:
+            if re.search(rf"(?<!\w){re.escape(normalize(term))}(?!\w)", value):
+                warnings.append(_warn("example-leak", field, term, "copied from the prompt's example, not from the article"))
+    return warnings
