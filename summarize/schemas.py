@@ -7,7 +7,7 @@ from functools import lru_cache
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 SCHEMA_VERSION = 3
 """Bump when any model below changes shape: it is part of every cache key."""
@@ -16,15 +16,8 @@ ANSWER_SINCE = {"summary": 2, "translation": 2, "cited-summary": 3, "verdict": 3
 made at that version or later still holds answers of today's shape (schema 3 added cited answers and result
 fields, and left the older answer models as they were)."""
 
-# [0-9], not \d: llama.cpp compiles the schema into a grammar and does not support \d (it then accepts anything).
-ISO_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
-
-# Every string and list is bounded: under a grammar (llama.cpp json_schema) a small model that starts repeating
-# itself is stopped by the schema within a few hundred tokens instead of running to the output limit.
-NAME = 120
-SHORT = 300
-SENTENCE = 700
-EVIDENCE_ITEMS = 3
+from .answer_base import EVIDENCE_ITEMS, ISO_DATE, NAME, SENTENCE, SHORT, _Answer
+from .grounded.schema import CitedSummary, Verdict
 
 Evidence = Annotated[
     list[Annotated[str, StringConstraints(max_length=SENTENCE)]],
@@ -33,12 +26,6 @@ Evidence = Annotated[
         description="1 to 3 sentences copied verbatim from the article, in its language, that support the claim.",
     ),
 ]
-
-
-class _Answer(BaseModel):
-    """Base for what the model writes: no extra keys, every key required (nullable where unknown), no defaults."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Person(_Answer):
@@ -320,8 +307,6 @@ class TranslationResult(BaseModel):
 AnyResult = Result | TranslationResult
 """What a task produces: a result envelope with article, warnings and provenance."""
 
-# Imported here, after the base models it builds on (it imports them from this module).
-from .grounded.schema import CitedSummary, Verdict  # noqa: E402
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "summary": Summary,

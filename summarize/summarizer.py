@@ -167,16 +167,23 @@ class Summarizer:
             empty = prompt.render(**task.variables(prompt, article, "", task.part_label(10, 10)))
             budget = max(64, limit - count_message_tokens(empty, encoding) - _SAFETY_MARGIN)
             budget = min(budget, text_limit) if text_limit is not None else budget
-            parts = task.split(article.text, budget, encoding)
-            calls = [
-                Call(
-                    prompt.render(**task.variables(prompt, article, part, task.part_label(i, len(parts)))),
-                    prompt.sampling,
-                    source=part if task.parts_checked else None,
-                    answer=prompt.answer_model,
-                )
-                for i, part in enumerate(parts, 1)
-            ]
+            for _ in range(8):
+                parts = task.split(article.text, budget, encoding)
+                calls = [
+                    Call(
+                        prompt.render(**task.variables(prompt, article, part, task.part_label(i, len(parts)))),
+                        prompt.sampling,
+                        source=part if task.parts_checked else None,
+                        answer=prompt.answer_model,
+                    )
+                    for i, part in enumerate(parts, 1)
+                ]
+                # A prompt may add to each part's text (a cited prompt numbers every sentence, lists the names):
+                # parts whose requests overshoot are made smaller until every request fits.
+                largest = max(count_message_tokens(c.messages, encoding) for c in calls)
+                if largest <= limit - _SAFETY_MARGIN or budget <= 64:
+                    break
+                budget = max(64, budget - (largest - (limit - _SAFETY_MARGIN)) - 16)
         key = cache_key(
             {
                 **self.identity(prompt, reduce, reasks.conversation, verify),

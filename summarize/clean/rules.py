@@ -246,9 +246,10 @@ STOPWORDS = frozenset(
 )
 WORD = re.compile(r"[^\W\d_]{4,}")
 
+# "Translated by", never "Translated" alone: a headline may start with the word (a Hypothesis test found one).
 CREDIT = re.compile(
-    r"^(?:(?:additional )?reporting|writing|editing|compiled|research|graphics|translated|"
-    r"avec la contribution de|traduit|traduction) (?:by |par )?"
+    r"^(?:(?:(?:additional )?reporting|writing|editing|compiled|research|graphics|translated|traduit) (?:by|par) |"
+    r"avec la contribution de |traduction:? )"
 )
 AGENCY = re.compile(
     r"^(?:(?P<site>[^\W\d][\w'. -]{1,40}) )?(?:avec|with|and|et) (?:l')?"

@@ -32,7 +32,7 @@ from ..schemas import (
     Summary,
 )
 from ..sentences import Sentence, Sentences
-from .schema import CitedSummary
+from .schema import CitedOrganization, CitedPerson, CitedSummary
 
 SUMMARY_LIMIT = 1500
 """The result's `brief.summary` bound (schema 2's, kept so results stay loadable)."""
@@ -112,6 +112,7 @@ class _Deriver:
 def derive(answer: CitedSummary, article: Article, sentences: Sentences, *, same_language: bool = False) -> Derived:
     """The result's Summary and claims from a cited answer (see the module's docstring)."""
     d = _Deriver(article, sentences)
+    answer = answer.model_copy(deep=True)  # items move between lists below; the model's answer stays as given
     brief, facts = answer.brief, answer.key_facts
     title_cites: tuple[Sentence, ...] = d.cites("brief.title", brief.title, brief.title_cites, keep=True) or ()
     d.claims.append(Claim("brief.title", brief.title, title_cites))
@@ -185,9 +186,25 @@ def _naming(d: _Deriver, where: str, names: list[str], found: tuple[Sentence, ..
     return found
 
 
+_NOT_A_PERSON = frozenset({"company", "organization", "organisation", "firm", "startup", "start-up", "group", "media", "newspaper"})
+
+
+def _is_organization(item: CitedPerson, organizations: set[str]) -> bool:
+    # A 1.5B model shown a list of names put OpenAI, Anthropic and Business Insider among people with the role
+    # "Company": listed as an organization too, or described as one, it is one.
+    return normalize(item.name) in organizations or normalize(item.role or "") in _NOT_A_PERSON
+
+
 def _people(d: _Deriver, answer: CitedSummary) -> list[Person]:
     people: list[Person] = []
+    organizations = {normalize(o.name) for o in answer.key_facts.organizations}
     for item in answer.key_facts.people:
+        if _is_organization(item, organizations):
+            if normalize(item.name) not in organizations:
+                answer.key_facts.organizations.append(CitedOrganization(name=item.name, description=None, cites=item.cites))
+                organizations.add(normalize(item.name))
+            d.repairs.append(Repair(field="key_facts.people", action="corrected", text=item.name, reason="an organization, not a person"))
+            continue
         where = f"key_facts.people[{len(people)}]"
         twin = next((p for p in people if normalize(p.name) == normalize(item.name)), None)
         if twin is not None:

@@ -57,17 +57,22 @@ def _pieces(run: str, common: set[str], at_start: bool) -> list[str]:
     return [" ".join(p) for p in pieces if p and _is_name(" ".join(p))]
 
 
+def _starts(text: str, offset: int) -> bool:
+    # A capital after a sentence's start, an opening quotation mark or a colon is there for its place, not a name.
+    return re.search(r"(?:^|[«“\"(:.!?]\s*)$", text[:offset]) is not None
+
+
 def names_in(sentences: Sentences) -> list[str]:
     """Proper names in order of first appearance: runs of capitalized words (a sentence's first word only if the
     article also writes it capitalized mid-sentence); a shorter form ("Altman") folded into its longer one."""
-    runs = [m for s in sentences for m in _RUN.finditer(s.text)]
+    runs = [(m, _starts(s.text, m.start())) for s in sentences for m in _RUN.finditer(s.text)]
     common = {w for s in sentences for w in re.findall(r"(?<![\w’'-])[a-zà-ÿ][\w’'-]*", s.text)}
-    mid_words = {normalize(w) for m in runs if m.start() > 0 for w in (m.group(1) + m.group(2)).split()}
+    mid_words = {normalize(w) for m, start in runs if not start for w in (m.group(1) + m.group(2)).split()}
     found: dict[str, str] = {}
-    for m in runs:
+    for m, start in runs:
         run = (m.group(1) + m.group(2)).strip(" .")
-        for piece in _pieces(run, common, m.start() == 0):
-            if m.start() == 0 and len(piece.split()) == 1 and normalize(piece) not in mid_words:
+        for piece in _pieces(run, common, start):
+            if start and len(piece.split()) == 1 and normalize(piece) not in mid_words:
                 continue  # a sentence's first word, capitalized by its place only
             found.setdefault(normalize(piece), piece)
     names = list(found.values())

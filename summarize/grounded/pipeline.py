@@ -6,7 +6,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..checks import Checked, check_languages
-from ..clean import paragraphs
 from ..schemas import Article, ClaimEvidence, ResultWarning
 from ..sentences import Sentences
 from . import verify
@@ -36,23 +35,25 @@ def sentences_of(text: str) -> Sentences:
 
 
 def numbered(article_text: str, part: str) -> str:
-    """The sentences of `part` (the whole article or a run of its paragraphs) as `[p.s] text` lines, with global ids."""
+    """The sentences of `part` (the whole article, or a run of it) as `[p.s] text` lines, with the whole article's ids."""
     index = sentences_of(article_text)
     if part == article_text:
         return index.numbered()
-    # A part is consecutive whole paragraphs: find them in order, so ids stay those of the whole article.
-    wanted, numbers, start = paragraphs(part), [], 1
-    every = paragraphs(article_text)
-    for text in wanted:
-        for p in range(start, len(every) + 1):
-            if every[p - 1] == text:
-                numbers.append(p)
-                start = p + 1
-                break
-    blocks = []
-    for p in numbers:
-        blocks.append("\n".join(f"[{s.id}] {s.text}" for s in index if s.paragraph == p))
-    return "\n\n".join(blocks)
+    # A part is a consecutive run of the article, cut between paragraphs or (a paragraph too long for one part)
+    # between sentences: each sentence is looked for in order, so ids stay those of the whole article.
+    flat, cursor, paragraph = " ".join(part.split()), 0, None
+    blocks: list[list[str]] = []
+    for sentence in index:
+        text = " ".join(sentence.text.split())
+        found = flat.find(text, cursor)
+        if found < 0:
+            continue
+        cursor = found + len(text)
+        if sentence.paragraph != paragraph:
+            blocks.append([])
+            paragraph = sentence.paragraph
+        blocks[-1].append(f"[{sentence.id}] {text}")
+    return "\n\n".join("\n".join(block) for block in blocks)
 
 
 def names(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ..schemas import ISO_DATE, NAME, SHORT, _Answer
+from ..answer_base import ISO_DATE, NAME, SHORT, _Answer
 
 SENTENCE_ID = r"^[0-9]{1,3}\.[0-9]{1,3}$"
 """`paragraph.sentence`, both 1-based ([0-9], not \\d: llama.cpp's grammar has no \\d)."""
