@@ -102,6 +102,42 @@ def summary_answer(text: str) -> dict[str, Any]:
 
 
 _NUMBERED = re.compile(r"^\[(\d+)\] ", re.MULTILINE)
+_SENTENCE_LINE = re.compile(r"^\[(\d+\.\d+)\] (.*)$", re.MULTILINE)
+_CITE = re.compile(r'"(\d+\.\d+)"')
+
+
+def cited_answer(text: str) -> dict[str, Any]:
+    """For a cited-summary request (the article as [p.s] sentences, or parts that cite them): a generic brief citing
+    real ids, so it validates as summarize.grounded.schema.CitedSummary and passes its checks by construction.
+
+    Its summary cites the first sentence of six words or more, so the source-language summary the pipeline derives
+    from the cited sentences is that sentence."""
+    lines = _SENTENCE_LINE.findall(text)
+    if lines:
+        ids = [i for i, s in lines if len(s.split()) >= 6][:3] or [lines[0][0]]
+        language = guess_language(" ".join(s for _, s in lines))
+    else:  # a combine request: the parts' answers, whose cites are the whole article's ids
+        ids = list(dict.fromkeys(_CITE.findall(text)))[:3] or ["1.1"]
+        given = re.search(r'"source_language": "([a-z]{2})"', text)  # the parts' language, as they gave it
+        language = given.group(1) if given else "en"
+    points = [{"text": f"The article makes this point in its own words, part {'abc'[n]}.", "cites": [i]} for n, i in enumerate(ids)]
+    brief = {
+        "title": "A brief of the article",
+        "title_cites": ids[:1],
+        "summary": [{"text": "This is a short summary of the article, written by a fake model for tests.", "cites": ids[:1]}],
+        "key_points": points,
+        "source_language": language,
+    }
+    return {"key_facts": {name: [] for name in _FACT_LISTS}, "brief": brief}
+
+
+VERDICT = {"reason": "The sentences state it.", "supported": True}
+"""What this fake's verifier says of every claim."""
+
+
+def _wants(body: dict[str, Any], field: str) -> bool:
+    # The schema (json_schema mode) or the schema instruction (other modes) names the answer's fields.
+    return f'"{field}"' in json.dumps(body.get("response_format") or {}) or f'\\"{field}\\"' in json.dumps(body.get("messages") or [])
 
 
 def translation_answer(text: str) -> dict[str, Any] | None:
@@ -514,7 +550,13 @@ class FakeOpenAI:
             return Reply(200, b"<html>oops</html>")
         if fault == "wrong-content-type":
             return Reply(200, b"hello", "text/plain")
-        content: str | None = json.dumps(translation_answer(text) or summary_answer(text), ensure_ascii=False)
+        if _wants(body, "supported"):
+            answer: dict[str, Any] = VERDICT
+        elif _wants(body, "title_cites"):
+            answer = cited_answer(text)
+        else:
+            answer = translation_answer(text) or summary_answer(text)
+        content: str | None = json.dumps(answer, ensure_ascii=False)
         finish, refusal = "stop", None
         if fault == "content-not-json":
             content = "Sure! Here is the summary: it was a busy week."

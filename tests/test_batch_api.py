@@ -106,6 +106,24 @@ def test_batch_api_writes_the_same_outputs_as_live_and_fills_the_cache(tmp_path:
     assert not (tmp_path / "api" / STATE_NAME).exists() and not (tmp_path / "api" / INPUT_NAME).exists()
 
 
+def test_with_verification_the_batch_answers_are_verified_live_like_a_live_run(tmp_path: Path, seeds: Path) -> None:
+    verify = {"verify": True}  # off in the other tests: they count requests
+    with FakeOpenAI(latency=0.0) as server:
+        via_api = api_run(settings_for(server, tmp_path, "cache-api").model_copy(update=verify), seeds, tmp_path / "api").run()
+        verifier = chats(server)
+        assert len(batch_lines(server)) == 5 and verifier  # the briefs in the batch, the claims' verdicts live after it
+        boundary = time.monotonic()
+        live = live_run(settings_for(server, tmp_path, "cache-live").model_copy(update=verify), seeds, tmp_path / "live")
+        assert len(chats(server, since=boundary)) == 5 + len(verifier)  # the same verdicts, asked live
+    assert via_api.done == live.done == 5
+    for path in SEED_FILES:
+        a = Result.model_validate_json((tmp_path / "api" / f"{path.name}.json").read_text(encoding="utf-8"))
+        b = Result.model_validate_json((tmp_path / "live" / f"{path.name}.json").read_text(encoding="utf-8"))
+        assert (a.brief, a.key_facts, a.warnings, a.evidence) == (b.brief, b.key_facts, b.warnings, b.evidence)
+        assert a.provenance.key == b.provenance.key and a.provenance.attempts == b.provenance.attempts > 1
+        assert all(e.supported for e in a.evidence)  # the fake verifier supports every claim
+
+
 def test_a_saved_batch_is_resumed_instead_of_paid_twice(tmp_path: Path, seeds: Path) -> None:
     out = tmp_path / "out"
     with FakeOpenAI(latency=0.0, batch_polls_to_complete=4) as server:

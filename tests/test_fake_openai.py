@@ -17,14 +17,18 @@ from typing import Any
 import openai
 import pytest
 
-from bench.fake_openai import FAULT_KINDS, FakeOpenAI, article_text
+from bench.fake_openai import FAULT_KINDS, VERDICT, FakeOpenAI, article_text, cited_answer
+from summarize.checks import NOTES
 from summarize.config import load_settings
+from summarize.grounded import pipeline as grounded
+from summarize.grounded.schema import CitedSummary, Verdict
 from summarize.prompts import PromptLibrary
-from summarize.schemas import Article
+from summarize.read import load_article
+from summarize.schemas import Article, Summary, strict_json_schema
+from summarize.sentences import Sentences
 from summarize.tasks import SummaryTask
-from summarize.schemas import Summary
 
-from .fakes import ROOT
+from .fakes import ROOT, SEED_003
 
 FRENCH = (
     "Le gouvernement a présenté mardi un plan pour les hôpitaux. La ministre de la Santé a annoncé des mesures "
@@ -34,11 +38,16 @@ ENGLISH = "The council approved the budget on Monday. The vote was close. The ma
 JSON_SCHEMA = {"type": "json_schema", "json_schema": {"name": "summary", "strict": True, "schema": {"type": "object"}}}
 
 
-def messages(text: str = ENGLISH) -> list[dict[str, Any]]:
-    """The messages our summary prompt renders for `text`."""
-    prompt = PromptLibrary().load("summary")
+def messages(text: str = ENGLISH, version: int | None = None) -> list[dict[str, Any]]:
+    """The messages our summary prompt (the default, cited one, or `version`) renders for `text`."""
+    prompt = PromptLibrary().load("summary", version)
     article = Article(text=text, source="-", title="T", language="en")
     return prompt.render(**SummaryTask(load_settings()).variables(prompt, article, text, ""))
+
+
+def shown(text: str) -> str:
+    """The article as the default (cited) prompt shows it between its delimiters: numbered sentences."""
+    return Sentences(text).numbered()
 
 
 def key(text: str) -> str:
@@ -69,37 +78,142 @@ def chat(client: openai.OpenAI, text: str = ENGLISH, **extra: Any) -> Any:
 # Chat completions --------------------------------------------------------------------------------------
 
 
-def test_answer_validates_as_summary_and_echoes_the_request(serve: Callable[..., Any]) -> None:
+def test_answer_validates_as_cited_summary_and_echoes_the_request(serve: Callable[..., Any]) -> None:
     server, client = serve()
     response = chat(client, FRENCH, response_format=JSON_SCHEMA)
     assert response.object == "chat.completion" and response.model == "fake-model"
     choice = response.choices[0]
     assert choice.finish_reason == "stop" and choice.message.refusal is None
-    summary = Summary.model_validate_json(choice.message.content)
+    cited = CitedSummary.model_validate_json(choice.message.content)
+    assert list(json.loads(choice.message.content)) == ["key_facts", "brief"]  # the schema's order: facts first
+    assert cited.brief.source_language == "fr"
+    assert cited.brief.title == "A brief of the article" and cited.brief.title_cites == ["1.1"]
+    assert [p.cites for p in cited.brief.key_points] == [["1.1"], ["1.2"], ["1.3"]]  # sentences of six words or more
+    assert [s.cites for s in cited.brief.summary] == [["1.1"]]
+    # The source-language summary is the article's own sentences the summary cites, as the pipeline derives it.
+    article = Article(text=FRENCH, source="-", language="fr")
+    derived = grounded.derived(cited, article).summary.brief
+    assert derived.source_summary == "Le gouvernement a présenté mardi un plan pour les hôpitaux."
+    assert cited.key_facts.model_dump() == {"people": [], "organizations": [], "events": [], "amounts": [], "quotes": []}
+    assert response.usage.prompt_tokens > len(FRENCH) // 4 and response.usage.total_tokens > response.usage.prompt_tokens
+    assert server.requests[0].article_key == key(shown(FRENCH)) and server.requests[0].status == 200
+
+
+def test_a_v3_request_gets_a_summary_answer_with_copied_evidence(serve: Callable[..., Any]) -> None:
+    server, client = serve()
+    response = client.chat.completions.create(model="fake-model", messages=messages(FRENCH, 3), response_format=JSON_SCHEMA)
+    summary = Summary.model_validate_json(response.choices[0].message.content)
     assert summary.brief.source_language == "fr"
     assert summary.brief.title == "A brief of the article"
     assert summary.brief.key_points[0].evidence == ["Le gouvernement a présenté mardi un plan pour les hôpitaux."]
     assert summary.brief.source_summary == "Le gouvernement a présenté mardi un plan pour les hôpitaux."
     assert len(summary.brief.key_points) == 3
-    assert response.usage.prompt_tokens > len(FRENCH) // 4 and response.usage.total_tokens > response.usage.prompt_tokens
-    assert server.requests[0].article_key == key(FRENCH) and server.requests[0].status == 200
+    assert server.requests[0].article_key == key(FRENCH)
 
 
 def test_article_is_taken_from_between_the_prompt_delimiters() -> None:
-    assert article_text(messages(ENGLISH)) == ENGLISH
+    assert shown(ENGLISH).startswith("[1.1] The council approved the budget on Monday.\n[1.2] ")
+    assert article_text(messages(ENGLISH)) == shown(ENGLISH)
+    assert article_text(messages(ENGLISH, 3)) == ENGLISH  # the v1-v3 prompts show the text as it is
     # A repair turn comes after the article message: the key must stay the article's.
     repair = messages(ENGLISH) + [
         {"role": "assistant", "content": "{}"},
         {"role": "user", "content": "That answer is invalid: brief: Field required. Reply with only the corrected JSON."},
     ]
-    assert article_text(repair) == ENGLISH
+    assert article_text(repair) == shown(ENGLISH)
     assert article_text([{"role": "user", "content": "no delimiters here"}]) == "no delimiters here"
 
 
 def test_english_answer_is_english(serve: Callable[..., Any]) -> None:
     _, client = serve()
-    summary = Summary.model_validate_json(chat(client, ENGLISH).choices[0].message.content)
-    assert summary.brief.source_language == "en" and summary.brief.source_summary.startswith("The council approved")
+    cited = CitedSummary.model_validate_json(chat(client, ENGLISH).choices[0].message.content)
+    assert cited.brief.source_language == "en" and cited.brief.summary[0].cites == ["1.1"]
+    article = Article(text=ENGLISH, source="-", language="en")
+    assert grounded.derived(cited, article).summary.brief.source_summary.startswith("The council approved")
+    assert grounded.derived(cited, article, same=True).summary.brief.source_summary == ""  # already in English
+
+
+def _checked(cited: CitedSummary, article: Article, task: SummaryTask) -> tuple[list[Any], list[Any], list[Any]]:
+    """The pipeline's checks of a cited answer (derivation, citations, grounding, leaks), what derivation repaired,
+    and the notes the task adds (length, same language)."""
+    prompt = PromptLibrary().load("summary")
+    same = task.same_language(article)
+    checked, made = grounded.check(cited, article, prompt, target="en", verifier="fake", same=same)
+    notes = task.check(cited, article, article.text, prompt).warnings
+    return checked.warnings, made.repairs, notes
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        Article(text=FRENCH, source="-", title="Hôpitaux", language="fr"),
+        Article(text=ENGLISH, source="-", title="Budget", language="en"),
+        load_article(str(SEED_003)),  # several paragraphs, names, dates, amounts and quotes the answer must not invent
+    ],
+    ids=["french", "english", "seed-003"],
+)
+def test_the_cited_answer_passes_the_pipelines_checks_without_a_warning(serve: Callable[..., Any], article: Article) -> None:
+    _, client = serve()
+    task = SummaryTask(load_settings())
+    prompt = PromptLibrary().load("summary")
+    sent = prompt.render(**task.variables(prompt, article, article.text, ""))
+    schema = {"type": "json_schema", "json_schema": {"name": "cited-summary", "strict": True, "schema": strict_json_schema(CitedSummary)}}
+    content = client.chat.completions.create(model="fake-model", messages=sent, response_format=schema).choices[0].message.content
+    cited = CitedSummary.model_validate_json(content)
+    warnings, repairs, notes = _checked(cited, article, task)
+    assert warnings == [] and repairs == []
+    assert {n.kind for n in notes} <= NOTES  # only processing notes (the fake writes a one-sentence summary)
+    # Every citation is a sentence of the article, and the derived evidence is that sentence, found where it stands.
+    made = grounded.derived(cited, article)
+    for point in made.summary.brief.key_points:
+        assert point.evidence and all(e in article.text for e in point.evidence)
+
+
+def test_the_cited_answer_to_a_combine_request_cites_the_parts_ids_and_passes_the_checks(serve: Callable[..., Any]) -> None:
+    _, client = serve()
+    article = load_article(str(SEED_003))
+    task = SummaryTask(load_settings())
+    sentences = Sentences(article.text)
+    halves = article.text.split("\n\n")
+    parts = ["\n\n".join(halves[: len(halves) // 2]), "\n\n".join(halves[len(halves) // 2 :])]
+    prompt = PromptLibrary().load("summary")
+    answers = []
+    for part in parts:
+        sent = prompt.render(**task.variables(prompt, article, part, " (part 1 of 2)"))
+        content = client.chat.completions.create(model="fake-model", messages=sent).choices[0].message.content
+        answers.append(CitedSummary.model_validate_json(content))
+    # The second part's ids are the whole article's: its first paragraph is not numbered 1.
+    assert answers[1].brief.title_cites != answers[0].brief.title_cites
+    assert all(sentences.get(i) is not None for a in answers for p in a.brief.key_points for i in p.cites)
+    combine = PromptLibrary().load("combine", 2)
+    call = task.merge(article, parts, combine, answers, limit=100_000, encoding="o200k_base")
+    assert not isinstance(call, list)
+    content = client.chat.completions.create(model="fake-model", messages=call.messages).choices[0].message.content
+    merged = CitedSummary.model_validate_json(content)
+    assert [p.cites for p in merged.brief.key_points] == [p.cites for p in answers[0].brief.key_points]
+    assert merged.brief.summary[0].cites == answers[0].brief.summary[0].cites
+    assert merged.brief.source_language == "fr"  # the parts' language
+    warnings, repairs, _ = _checked(merged, article, task)
+    assert warnings == [] and repairs == []
+
+
+def test_a_verifier_request_gets_a_verdict(serve: Callable[..., Any]) -> None:
+    server, client = serve()
+    article = load_article(str(SEED_003))
+    prompt, verify = PromptLibrary().load("summary"), PromptLibrary().load("verify")
+    cited = CitedSummary.model_validate(cited_answer(shown(article.text)))
+    calls = grounded.verification_calls(cited, article, prompt, verify, target="en")
+    assert len(calls) >= 4  # the title, the summary sentence, the key points
+    for call in calls:
+        schema = {"type": "json_schema", "json_schema": {"name": "verdict", "strict": True, "schema": strict_json_schema(Verdict)}}
+        for response_format in (schema, {"type": "json_object"}):
+            content = client.chat.completions.create(model="fake-model", messages=call.messages, response_format=response_format)
+            verdict = Verdict.model_validate_json(content.choices[0].message.content)
+            assert verdict.supported and verdict == Verdict.model_validate(VERDICT)
+    verified = grounded.with_verdicts(cited, calls, [verdict] * len(calls))
+    checked, _ = grounded.check(verified, article, prompt, target="en", verifier="fake")
+    assert checked.warnings == [] and all(e.supported for e in checked.evidence)
+    assert {r.status for r in server.requests} == {200}
 
 
 def test_concurrency_cap_queues_requests(serve: Callable[..., Any]) -> None:
@@ -155,7 +269,7 @@ def test_rate_limit_answers_429_with_retry_after(
 
 def test_client_retry_honours_retry_after(serve: Callable[..., Any]) -> None:
     server, client = serve(max_retries=1, faults=lambda index, article, body: "429" if index == 0 else None)
-    Summary.model_validate_json(chat(client).choices[0].message.content)
+    CitedSummary.model_validate_json(chat(client).choices[0].message.content)
     first, second = server.requests
     assert (first.status, first.fault, second.status) == (429, "429", 200)
     assert second.started - first.ended >= 0.09  # Retry-After: 0.1
@@ -182,8 +296,9 @@ def _returns(check: Callable[[Any], bool]) -> Callable[[Callable[[], Any]], None
 
 
 def _invalid_summary(content: str) -> bool:
-    with pytest.raises(ValueError):
-        Summary.model_validate_json(content)
+    for model in (CitedSummary, Summary):  # invalid as the answer asked for, and as the older one
+        with pytest.raises(ValueError):
+            model.model_validate_json(content)
     return True
 
 
@@ -225,7 +340,7 @@ def test_fault_is_observable_through_the_client(serve: Callable[..., Any], fault
 
 def test_reject_json_schema_fault_needs_a_json_schema_request(serve: Callable[..., Any]) -> None:
     server, client = serve(faults=lambda index, article, body: "reject-json-schema")
-    Summary.model_validate_json(chat(client, response_format={"type": "json_object"}).choices[0].message.content)
+    CitedSummary.model_validate_json(chat(client, response_format={"type": "json_object"}).choices[0].message.content)
     assert server.faults_injected == {} and server.requests[0].fault is None
 
 
@@ -241,7 +356,7 @@ def test_server_rejecting_json_schema_accepts_json_object(serve: Callable[..., A
         "param": "response_format",
         "code": None,
     }
-    Summary.model_validate_json(chat(client, response_format={"type": "json_object"}).choices[0].message.content)
+    CitedSummary.model_validate_json(chat(client, response_format={"type": "json_object"}).choices[0].message.content)
     assert server.faults_injected == {}
 
 
@@ -362,13 +477,15 @@ def test_batch_flow_completes_after_polling(serve: Callable[..., Any]) -> None:
         assert line["id"].startswith("batch_req_") and line["error"] is None
         assert line["response"]["status_code"] == 200
         content = line["response"]["body"]["choices"][0]["message"]["content"]
-        assert Summary.model_validate_json(content).brief.source_summary.startswith(texts[line["custom_id"]][:7])
+        text = texts[line["custom_id"]]
+        derived = grounded.derived(CitedSummary.model_validate_json(content), Article(text=text, source="-"))
+        assert derived.summary.brief.source_summary == text.split(". ")[0] + "."  # the answer cites its own article
     assert client.files.retrieve(batch.output_file_id).purpose == "batch_output"
     # Resuming polls the same batch: nothing is created twice, no article is answered twice.
     assert client.batches.retrieve(created.id).status == "completed"
     assert server.batches_created == 1 and [b.id for b in client.batches.list()] == [created.id]
     keys = [r.article_key for r in server.requests if r.method == "BATCH"]
-    assert sorted(keys) == sorted(key(text) for text in texts.values())
+    assert sorted(keys) == sorted(key(shown(text)) for text in texts.values())
 
 
 def test_batch_polls_to_complete_is_configurable(serve: Callable[..., Any]) -> None:
@@ -379,7 +496,7 @@ def test_batch_polls_to_complete_is_configurable(serve: Callable[..., Any]) -> N
 
 
 def test_batch_failures_go_to_the_error_file(serve: Callable[..., Any]) -> None:
-    faults = {key("Second story."): "500", key("Third story."): "disconnect"}
+    faults = {key(shown("Second story.")): "500", key(shown("Third story.")): "disconnect"}
     server, client = serve(faults=lambda index, article, body: faults.get(article))
     lines = [batch_line("one", "First story."), batch_line("two", "Second story."), batch_line("three", "Third story.")]
     batch, _ = poll(client, create_batch(client, upload(client, lines)).id, {"completed"})
@@ -449,7 +566,7 @@ def test_module_prints_its_url_and_serves_until_interrupted() -> None:
         url = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", url)
         with openai.OpenAI(base_url=url, api_key="test", max_retries=0) as client:
-            Summary.model_validate_json(chat(client).choices[0].message.content)
+            CitedSummary.model_validate_json(chat(client).choices[0].message.content)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=5) == 0
     finally:

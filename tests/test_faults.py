@@ -49,7 +49,9 @@ MESSAGE = {
     "disconnect": "connection to",
     "not-json-body": "answered with a body that is not JSON",
     "content-not-json": f"the model's answer was still invalid after {MAX_REPAIRS + 1} attempts (json_schema): no JSON object",
-    "schema-invalid": f"the model's answer was still invalid after {MAX_REPAIRS + 1} attempts (json_schema): brief.summary: Field required",
+    # The cited answer's fields, facts first: what the fault's {"brief": {"title": "x"}} lacks.
+    "schema-invalid": f"the model's answer was still invalid after {MAX_REPAIRS + 1} attempts (json_schema): "
+    "key_facts: Field required; brief.title_cites: Field required",
     "length": "the answer was cut off at the output token limit",
     "refusal": "the model refused: I can't help with that.",
     "empty-choices": "the endpoint returned no choices",

@@ -120,24 +120,30 @@ def test_latin1_and_mixed_line_endings_read_as_the_same_article(tmp_path: Path) 
     assert load_article(str(mixed)).text == load_article(str(unix)).text
 
 
-def test_an_article_in_another_language_is_summarized_and_its_language_recorded(
-    tmp_path: Path, valid_answer: dict[str, Any]
-) -> None:
+def test_an_article_in_another_language_is_summarized_and_its_language_recorded(tmp_path: Path) -> None:
     german = tmp_path / "de.txt"
     german.write_text(
         "OpenAI verliert seine Technikchefin\n\nDie Technikchefin von OpenAI, Mira Murati, hat am Mittwoch ihren "
         "Rücktritt angekündigt. Auch zwei Forscher verlassen das Unternehmen, teilte Sam Altman mit.",
         encoding="utf-8",
     )
-    answer = json.loads(json.dumps(valid_answer))
-    answer["brief"]["source_language"] = "de"
-    answer["key_facts"] = {"people": [], "organizations": [], "events": [], "amounts": [], "quotes": []}
-    endpoint = ScriptedEndpoint(lambda request: ok(answer))  # seed 003's key points fail here: one re-ask
+    from bench.fake_openai import article_text, cited_answer
+
+    def answer(request: Any) -> Any:
+        # The fake server's cited answer to the sentences sent (German ones), in German as the article is.
+        cited = cited_answer(article_text(json.loads(request.content)["messages"]))
+        cited["brief"]["source_language"] = "de"
+        return ok(cited)
+
+    endpoint = ScriptedEndpoint(answer)
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as summarizer:
         result = summarizer.summarize(str(german))
+    assert "[1.1] Die Technikchefin von OpenAI, Mira Murati," in endpoint.bodies[0]["messages"][1]["content"]
     assert result.article.language == "de"
     assert result.brief.source_language == "de"
+    assert result.brief.source_summary.startswith("Die Technikchefin von OpenAI")
     assert not [w for w in result.warnings if w.kind == "language-mismatch"]
+    assert len(endpoint.requests) == 1
 
 
 def test_a_malformed_prompt_file_is_a_one_line_prompt_error(tmp_path: Path) -> None:
@@ -210,11 +216,11 @@ def test_extract_json_on_any_text_returns_a_dict_or_raises_value_error(text: str
 def test_any_invalid_first_answer_leads_to_one_repair_then_the_valid_answer(garbage: str) -> None:
     from .fakes import ANSWERS
 
-    valid_answer = json.loads((ANSWERS / f"{SEED_003.stem}.json").read_text(encoding="utf-8"))
+    valid_answer = json.loads((ANSWERS / "cited" / f"{SEED_003.stem}.json").read_text(encoding="utf-8"))
     try:
-        from summarize.schemas import Summary
+        from summarize.grounded.schema import CitedSummary
 
-        Summary.model_validate(extract_json(garbage))
+        CitedSummary.model_validate(extract_json(garbage))
         return  # hypothesis found a valid answer by chance: nothing to repair
     except ValueError:
         pass

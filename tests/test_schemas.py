@@ -10,6 +10,10 @@ from pydantic import ValidationError
 
 from summarize.schemas import SCHEMAS, Brief, KeyFacts, Summary, strict_json_schema
 
+from summarize.grounded.schema import CitedSummary, Verdict  # noqa: I001
+
+from .fakes import ROOT
+
 
 def walk_objects(node: Any) -> list[dict[str, Any]]:
     found = []
@@ -24,11 +28,11 @@ def walk_objects(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.parametrize("model", [Summary, Brief, KeyFacts])
+@pytest.mark.parametrize("model", [Summary, Brief, KeyFacts, CitedSummary, Verdict])
 def test_strict_schema_closes_every_object_and_requires_every_property(model: type) -> None:
     schema = strict_json_schema(model)
     objects = walk_objects(schema)
-    assert len(objects) >= 2 or model is Brief
+    assert len(objects) >= 2 or model in (Brief, Verdict)
     for obj in objects:
         assert obj["additionalProperties"] is False
         assert obj["required"] == list(obj["properties"])
@@ -36,7 +40,10 @@ def test_strict_schema_closes_every_object_and_requires_every_property(model: ty
 
 
 def test_schema_names_cover_the_cli_names() -> None:
-    assert set(SCHEMAS) == {"summary", "brief", "key-facts", "result", "translation", "translation-result"}
+    assert set(SCHEMAS) == {
+        "summary", "cited-summary", "verdict", "brief", "key-facts", "result", "translation", "translation-result",
+    }  # fmt: skip
+    assert (SCHEMAS["cited-summary"], SCHEMAS["verdict"]) == (CitedSummary, Verdict)
 
 
 def test_valid_answer_validates(valid_answer: dict[str, Any]) -> None:
@@ -69,3 +76,45 @@ def test_missing_nullable_field_is_an_error_not_a_default(valid_answer: dict[str
     del answer["key_facts"]["people"][0]["role"]
     with pytest.raises(ValidationError, match="role"):
         Summary.model_validate(answer)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("brief", "title_cites"), []),  # every claim cites one sentence at least
+        (("brief", "key_points", 0, "cites"), ["3"]),  # ids are paragraph.sentence
+        (("brief", "key_points", 0, "cites"), ["1.1", "1.2", "1.3", "1.4"]),  # three at most
+        (("brief", "summary"), "One paragraph, as v3 answers it."),  # one sentence an item
+        (("brief", "key_points", 0, "evidence"), ["copied text"]),  # nothing is copied any more
+    ],
+)
+def test_a_cited_answer_is_strict_about_its_citations(cited_answer: dict[str, Any], path: tuple, value: Any) -> None:
+    CitedSummary.model_validate(cited_answer)
+    answer = copy.deepcopy(cited_answer)
+    target = answer
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(ValidationError):
+        CitedSummary.model_validate(answer)
+
+
+def test_a_cited_quote_cites_exactly_one_sentence_and_a_verdict_is_a_reason_and_a_flag() -> None:
+    quote = {"speaker": None, "translation": "We will be back.", "cites": ["1.1", "1.2"]}
+    with pytest.raises(ValidationError):
+        CitedSummary.model_validate(
+            {"key_facts": {"people": [], "organizations": [], "events": [], "amounts": [], "quotes": [quote]}, "brief": {}}
+        )
+    assert Verdict.model_validate({"reason": "It says so.", "supported": False}).supported is False
+    with pytest.raises(ValidationError):
+        Verdict.model_validate({"supported": True})
+
+
+def test_the_cited_schema_module_imports_on_its_own() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from summarize.grounded.schema import CitedSummary"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr.splitlines()[-1:]

@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+from bench.fake_openai import cited_answer
 from summarize import schemas, tasks
 from summarize.batch import BatchRunner
 from summarize.checks import Checked, check_answer, language_of
@@ -19,6 +20,7 @@ from summarize.config import load_settings
 from summarize.prompts import PromptLibrary, builtin_prompts_dir
 from summarize.read import load_article
 from summarize.schemas import Article, ArticleMetadata, Provenance, ResultWarning, Summary
+from summarize.sentences import Sentences
 from summarize.summarizer import Summarizer
 from summarize.tasks.summary import sentence_count
 
@@ -26,6 +28,9 @@ from .fakes import ANSWERS, EXCHANGES, SEED_003, SEEDS, ScriptedEndpoint, ok
 
 FAITHFUL_003 = json.loads((ANSWERS / "003_f41e5d1e8166288f.json").read_text(encoding="utf-8"))
 GERMAN_003 = json.loads((ANSWERS / "003_f41e5d1e8166288f.summary-de.json").read_text(encoding="utf-8"))
+# The same answers in the default prompt's (v4) cited form.
+CITED_003 = json.loads((ANSWERS / "cited" / "003_f41e5d1e8166288f.json").read_text(encoding="utf-8"))
+CITED_GERMAN_003 = json.loads((ANSWERS / "cited" / "003_f41e5d1e8166288f.summary-de.json").read_text(encoding="utf-8"))
 ENGLISH_TEXT = (
     "The city council approved the new budget on Monday after a long debate. The mayor said the city would hire "
     "two hundred nurses next year. Unions said the plan was not enough and called a strike for next week."
@@ -36,11 +41,11 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
 
 
-def plan_for(source: Path | Article = SEED_003, **overrides: Any) -> Any:
+def plan_for(source: Path | Article = SEED_003, *, prompt_version: int | None = None, **overrides: Any) -> Any:
     settings = load_settings(api_key="k", use_cache=False, **overrides)
     with Summarizer(settings) as pipeline:
         article = source if isinstance(source, Article) else load_article(str(source))
-        return pipeline.plan(article)
+        return pipeline.plan(article, prompt_version=prompt_version)
 
 
 # Target language
@@ -60,16 +65,22 @@ def test_a_german_brief_with_the_french_summary_replays_offline(tmp_path: Path) 
 def test_the_target_language_reaches_the_prompt_the_schema_and_the_repair_text() -> None:
     plan = plan_for(target_language="de")
     system, user = (m["content"] for m in plan.calls[0].messages)
+    assert "summarizes it in German" in system and "Summarize this article in German, citing sentence ids" in user
+    assert "English" not in system
+    # The v3 prompt, whose answers are re-asked whole, also says it in its re-ask text.
+    v3 = plan_for(target_language="de", prompt_version=3)
+    system, user = (m["content"] for m in v3.calls[0].messages)
     assert "summarizes it in German" in system and "in German, following the field rules" in user
     assert "English" not in system.replace("(an English brief; yours is in German)", "")
-    assert plan.reasks.check_repair("- x") .startswith("Checked against the article") and "German fields in German" in plan.reasks.check_repair("- x")
-    endpoint = ScriptedEndpoint(ok(GERMAN_003))
+    assert v3.reasks.check_repair("- x") .startswith("Checked against the article") and "German fields in German" in v3.reasks.check_repair("- x")
+    endpoint = ScriptedEndpoint(ok(CITED_GERMAN_003))
     with Summarizer(load_settings(api_key="k", use_cache=False, target_language="de"), transport=endpoint.transport) as s:
         s.summarize(SEED_003)
     schema = json.dumps(endpoint.bodies[0]["response_format"]["json_schema"]["schema"])
     descriptions = [d for d in _descriptions(endpoint.bodies[0]["response_format"]["json_schema"]["schema"])]
-    assert "A factual German headline." in descriptions and not [d for d in descriptions if "English" in d]
-    assert '"english"' in schema  # field names stay: the answer model is one for every language
+    assert "A factual German headline." in descriptions and "The quotation in German." in descriptions
+    assert not [d for d in descriptions if "English" in d]
+    assert '"translation"' in schema and '"title_cites"' in schema  # field names stay: one answer model for every language
 
 
 def _descriptions(node: Any) -> list[str]:
@@ -92,16 +103,19 @@ def test_the_language_checks_hold_fields_to_the_target_language() -> None:
 
 def test_an_article_already_in_the_target_language_gets_one_summary_not_two() -> None:
     article = Article(text=ENGLISH_TEXT, source="-", title="Budget approved", language="en")
-    system = plan_for(article).calls[0].messages[0]["content"]
+    # v3 asks the model for an empty source_summary; a cited prompt asks for none (the pipeline takes the
+    # article's own sentences, and none when the article is already in the target language).
+    system = plan_for(article, prompt_version=3).calls[0].messages[0]["content"]
     assert "already in English: write source_summary as an empty string" in system
-    answer = json.loads(json.dumps(FAITHFUL_003))
-    answer["brief"].update(source_summary="", source_language="en")
+    assert "source_summary" not in plan_for(article).calls[0].messages[0]["content"]
+    answer = cited_answer(Sentences(ENGLISH_TEXT).numbered())  # the fake server's answer to this text
+    answer["brief"].update(source_language="en")
     endpoint = ScriptedEndpoint(ok(answer))
-    settings = load_settings(api_key="k", use_cache=False, max_check_repairs=0)  # seed 003's facts, not this text's
-    with Summarizer(settings, transport=endpoint.transport) as s:
+    with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
         result = s.summarize(article)
         markdown = s.task.markdown(result)
     assert ("same-language", None) in {(w.kind, w.field) for w in result.warnings}
+    assert result.brief.source_summary == "" and len(endpoint.requests) == 1
     assert "## Summary (en)" not in markdown and "Same language" in markdown
 
 
@@ -139,7 +153,7 @@ def test_each_length_puts_its_rule_in_the_prompt(length: str, rule: str) -> None
 
 
 def test_an_answer_off_the_asked_length_gets_a_note_not_a_failure() -> None:
-    endpoint = ScriptedEndpoint(ok(FAITHFUL_003))
+    endpoint = ScriptedEndpoint(ok(CITED_003))
     with Summarizer(load_settings(api_key="k", use_cache=False, length="short", strict=True), transport=endpoint.transport) as s:
         result = s.summarize(SEED_003)
     notes = {(w.kind, w.field, w.text) for w in result.warnings}
@@ -190,7 +204,7 @@ def test_editing_a_re_ask_text_changes_the_cache_key(tmp_path: Path) -> None:
 def test_the_re_ask_texts_and_schema_instruction_come_from_the_conversation_prompt() -> None:
     conversation = PromptLibrary(None).load("conversation")
     assert conversation.schema is None and set(conversation.sections) == {"repair", "check-repair", "loop-repair", "schema-instruction"}
-    endpoint = ScriptedEndpoint(ok(FAITHFUL_003))
+    endpoint = ScriptedEndpoint(ok(CITED_003))
     with Summarizer(load_settings(api_key="k", use_cache=False, response_format="json_object"), transport=endpoint.transport) as s:
         s.summarize(SEED_003)
     system = endpoint.bodies[0]["messages"][0]["content"]
