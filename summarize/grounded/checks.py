@@ -93,15 +93,30 @@ def check_claims(claims: list[Claim], article: Article, sentences: Sentences, *,
         else:
             warnings += _named(claim, near, whole)
         warnings += _grave(claim)
-    return warnings
+    return _one_per_fault(warnings)
+
+
+def _one_per_fault(warnings: list[ResultWarning]) -> list[ResultWarning]:
+    # "Belge Pieter Abbeel" cited at a sentence without him is one wrong link, not three warnings.
+    merged: dict[tuple[str | None, str, str], ResultWarning] = {}
+    for w in warnings:
+        key = (w.field, w.kind, w.detail)
+        if key in merged:
+            merged[key].text += ", " + w.text
+        else:
+            merged[key] = w.model_copy()
+    return list(merged.values())
 
 
 def _prose(claim: Claim, near: str, whole: str, published: frozenset[float], *, english: bool) -> list[ResultWarning]:
     found: list[ResultWarning] = []
     numbers = ungrounded_numbers if english else ungrounded_local_numbers
+    dates = ungrounded_dates(claim.text, near)
     for number in numbers(claim.text, near, published):
+        if any(re.search(rf"(?<!\d){re.escape(number)}(?!\d)", d) for d in dates):
+            continue  # the day of a date flagged below: one fault, one warning
         found.append(_where(claim, number, "number", number in numbers(claim.text, whole, published)))
-    for date in ungrounded_dates(claim.text, near):
+    for date in dates:
         found.append(_where(claim, date, "date", date in ungrounded_dates(claim.text, whole)))
     if english and not (claim.field == "brief.title" and is_title_case(claim.text)):
         # Capitals tell names apart only in English prose (see checks.grounding).

@@ -9,6 +9,7 @@ corrected from that text when the text gives exactly one candidate, else flagged
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -145,8 +146,9 @@ def derive(answer: CitedSummary, article: Article, sentences: Sentences, *, same
         key_points=key_points,
         source_language=brief.source_language,
     )
+    people = _people(d, answer)
     facts_out = KeyFacts.model_construct(
-        people=_people(d, answer), organizations=_organizations(d, answer), events=_events(d, answer),
+        people=people, organizations=_organizations(d, answer, people), events=_events(d, answer),
         amounts=_amounts(d, answer), quotes=_quotes(d, answer),
     )  # fmt: skip
     del facts
@@ -165,12 +167,27 @@ def _source_summary(claims: list[Claim]) -> str:
     return " ".join(chosen)
 
 
-_PLACEHOLDER = frozenset({"", "none", "null", "n/a", "na", "unknown", "company", "organization", "organisation", "-"})
+_PLACEHOLDER = frozenset({"", "none", "null", "n/a", "na", "unknown", "company", "organization", "organisation", "-", "person"})
+_NOT_A_THING_WITH_A_ROLE = frozenset(
+    {"place", "location", "country", "city", "region", "period", "historical period", "product", "event", "date", "concept", "technology"}
+)
 
 
 def _value(text: str | None) -> str | None:
     # A small model fills a field it should leave null with "None", "Company" or "unknown".
     return None if text is None or normalize(text) in _PLACEHOLDER else text
+
+
+def _spelled(d: _Deriver, where: str, name: str) -> str:
+    """The name as the article writes it: a near miss ("Antropic") is taken from the article, not from the model."""
+    if not name or normalize(name) in normalize(d.index.text):
+        return name
+    known = {n for s in d.index for n in re.findall(r"[A-Z][\w’'.-]*\w(?:\s+[A-Z][\w’'.-]*\w)*", s.text)}
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.85)
+    if close:
+        d.correct(where + ".name", f"{name} -> {close[0]}", "the article writes it so")
+        return close[0]
+    return name
 
 
 def _naming(d: _Deriver, where: str, names: list[str], found: tuple[Sentence, ...]) -> tuple[Sentence, ...]:
@@ -199,6 +216,9 @@ def _people(d: _Deriver, answer: CitedSummary) -> list[Person]:
     people: list[Person] = []
     organizations = {normalize(o.name) for o in answer.key_facts.organizations}
     for item in answer.key_facts.people:
+        if normalize(item.role or "") in _NOT_A_THING_WITH_A_ROLE:
+            d.drop("key_facts.people", item.name, f"not a person (the model says: {item.role})")
+            continue
         if _is_organization(item, organizations):
             if normalize(item.name) not in organizations:
                 answer.key_facts.organizations.append(CitedOrganization(name=item.name, description=None, cites=item.cites))
@@ -214,6 +234,8 @@ def _people(d: _Deriver, answer: CitedSummary) -> list[Person]:
         if found is None:
             continue
         role, organization = _value(item.role), _value(item.organization)
+        item = item.model_copy(update={"name": _spelled(d, where, item.name)})
+        organization = _spelled(d, where + ".organization", organization) if organization else None
         found = _naming(d, where, [item.name] + ([organization] if organization else []), found)
         people.append(Person.model_construct(name=item.name, role=role, organization=organization))
         described = ", ".join(filter(None, [item.name, role, organization]))
@@ -221,16 +243,21 @@ def _people(d: _Deriver, answer: CitedSummary) -> list[Person]:
     return people
 
 
-def _organizations(d: _Deriver, answer: CitedSummary) -> list[Organization]:
+def _organizations(d: _Deriver, answer: CitedSummary, persons: list[Person]) -> list[Organization]:
     organizations: list[Organization] = []
+    people = {normalize(p.name) for p in persons}
     for item in answer.key_facts.organizations:
         where = f"key_facts.organizations[{len(organizations)}]"
+        if normalize(item.name) in people:
+            d.drop(where, item.name, "a person, not an organization (listed among people too)")
+            continue
         if any(normalize(o.name) == normalize(item.name) for o in organizations):
             d.drop(where, item.name, "the same organization twice")
             continue
         found = d.cites(where, item.name, item.cites)
         if found is None:
             continue
+        item = item.model_copy(update={"name": _spelled(d, where, item.name)})
         found = _naming(d, where, [item.name], found)
         organizations.append(Organization.model_construct(name=item.name, description=_value(item.description)))
         d.claims.append(Claim(where, f"{item.name}: {item.description or ''}".rstrip(": "), found, prose=False, names=(item.name,)))
