@@ -76,7 +76,7 @@ PATCHES = {
     "amount-derivation": "import summarize.grounded.derive as m; m.find_amount = lambda *a: None; m.money_in = m.numbers_in = lambda t: []",
     "quote-derivation": "import summarize.grounded.derive as m; m.quotations = lambda text: [text]",
     "cited-grounding": "import summarize.grounded.pipeline as m; m.check_claims = lambda *a, **k: []",
-    "grave-claims": "import summarize.grounded.checks as m; m.GRAVE = ()",
+    "grave-claims": "import summarize.checks.grave as m; m.GRAVE = ()",
     "example-leak": "import summarize.grounded.pipeline as m; m.example_leaks = lambda *a: []",
     "verifier": "import summarize.tasks.summary as m; m.SummaryTask.follow_up = lambda self, plan, answer: []",
     "verifier-endpoint": "import summarize.config as m; m.Settings.verifier = lambda self: self",

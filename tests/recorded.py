@@ -48,13 +48,15 @@ def options_of_command(command: str) -> dict[str, Any]:
         value = _argument(args, *flags)
         if value is not None:
             options[setting] = kind(value)
+    options["verify"] = "--verify" in args  # the verifier's requests were recorded too, or none were
     return options
 
 
 def seeds_of(name: str) -> list[Path]:
-    """The seed files a recording covers: all of them for a batch, else the one its command names."""
+    """The articles a recording covers: every one of the batch's folder (the seeds, or the held-out articles), else
+    the one its command names."""
     args = info(name)["command"].split()[1:]
-    return SEED_FILES if args[0] == "batch" else [ROOT / args[1]]
+    return sorted((ROOT / args[1]).glob("*.txt")) if args[0] == "batch" else [ROOT / args[1]]
 
 
 def replay(name: str, **overrides: Any) -> Summarizer:

@@ -8,6 +8,7 @@ sent back to the model once for repair, shown in the Markdown, and fatal under `
                 speaker-not-found, amount-not-found, date-text-not-found, misclassified
     grounding   name-not-found, number-not-found, date-not-found   (in the answer's English prose)
     evidence    unsupported                                          (key points, events, amounts)
+    grave       unsupported   a death, arrest or bankruptcy its evidence (or, for title and summary, the body) does not state
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from ..schemas import Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary, WarningKind
 from .evidence import locate
+from .grave import unstated
 from .grounding import (
     is_title_case,
     iso_date_grounded,
@@ -29,7 +31,7 @@ from .grounding import (
 from .language import language_of
 from .text import MappedText, mapped, normalize, quote_found
 
-__all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "check_languages", "normalize", "quote_found", "repair_problems"]
+__all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "check_languages", "grave_claims", "normalize", "quote_found", "repair_problems"]
 
 NOTES = frozenset({"chunked", "off-length", "same-language"})
 """Warning kinds that describe processing, not a fault of the answer: never repaired, never fatal."""
@@ -72,6 +74,21 @@ def check_answer(summary: Summary, article: Article, *, target: str = TARGET_LAN
     evidence = _evidence(summary, text)
     warnings += [_warn("unsupported", e.field, e.claim, e.problem or "") for e in evidence if not e.supported]
     return Checked(warnings, evidence)
+
+
+def grave_claims(summary: Summary, article: Article) -> list[ResultWarning]:
+    """Claims of a death, an arrest or a bankruptcy that their evidence (title and summary: the article's body,
+    never its headline) does not state. Added to a finished v1-v3 result, not to what is re-asked: the recorded
+    re-asks of those prompts stay what they were."""
+    brief = summary.brief
+    claims = [("brief.title", brief.title, article.text), ("brief.summary", brief.summary, article.text)]
+    claims += [(f"brief.key_points[{i}]", p.text, " ".join(p.evidence)) for i, p in enumerate(brief.key_points)]
+    claims += [(f"key_facts.events[{i}]", e.description, " ".join(e.evidence)) for i, e in enumerate(summary.key_facts.events)]
+    return [
+        _warn("unsupported", field, text[:80], f"claims {name}; {'its evidence' if field.startswith(('brief.key', 'key_')) else 'the article'} states none")
+        for field, text, support in claims
+        for name in unstated(text, support)
+    ]
 
 
 def target_fields(summary: Summary) -> list[tuple[str, str]]:

@@ -10,7 +10,6 @@ the article's headline (its subject, which the body calls "the company").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..checks.grounding import (
     is_title_case,
@@ -20,6 +19,7 @@ from ..checks.grounding import (
     ungrounded_numbers,
     words_of,
 )
+from ..checks.grave import unstated
 from ..checks.text import mapped, normalize
 from ..schemas import Article, ResultWarning, WarningKind
 from ..sentences import Sentences
@@ -30,35 +30,6 @@ CONTEXT_BEFORE = 2
 QUOTE_CONTEXT = (4, 2)
 """Sentences before and after a cited quotation: a speaker is named once before a long quotation, or in the
 credit line under a block quote ("John Schulman, sur son départ d'OpenAI")."""
-
-
-@dataclass(frozen=True)
-class GraveClaim:
-    """A kind of claim too costly to get wrong: the cited sentences must state it in their own words."""
-
-    name: str
-    claim: re.Pattern[str]
-    stated: re.Pattern[str]
-
-
-# Rules as data. The claim side reads English (the default target); the article side French and English.
-GRAVE = (
-    GraveClaim(
-        "a death",
-        re.compile(r"\b(died|dies|dead|death|killed|passed away|deceased|mort|morte|décédé|décès)\b", re.I),
-        re.compile(r"\b(mort|morte|morts|meur\w*|mour\w*|décès|décéd\w*|tué\w*|died|dies|dying|dead|death|killed|passed away|obsèques|funeral)\b", re.I),
-    ),
-    GraveClaim(
-        "an arrest or a charge",
-        re.compile(r"\b(arrested|arrest|charged|indicted|jailed|imprisoned)\b", re.I),
-        re.compile(r"\b(arrêt\w*|interpell\w*|inculp\w*|mis en examen|écroué\w*|prison|garde à vue|arrest\w*|charged|indicted|jail\w*)\b", re.I),
-    ),
-    GraveClaim(
-        "a bankruptcy",
-        re.compile(r"\b(bankrupt\w*|insolven\w*|liquidation)\b", re.I),
-        re.compile(r"\b(faillite|liquidation|redressement judiciaire|insolvab\w*|bankrupt\w*|insolven\w*|chapter 11)\b", re.I),
-    ),
-)
 
 
 def _warn(kind: WarningKind, field: str, text: str, detail: str) -> ResultWarning:
@@ -168,13 +139,10 @@ def _named(claim: Claim, near: str, whole: str) -> list[ResultWarning]:
 
 
 def _grave(claim: Claim) -> list[ResultWarning]:
-    found = []
-    for rule in GRAVE:
-        if rule.claim.search(claim.text) and not rule.stated.search(claim.cited):
-            found.append(
-                _warn("unsupported", claim.field, claim.text[:80], f"claims {rule.name}; the cited sentences {_ids(claim)} state none")
-            )
-    return found
+    return [
+        _warn("unsupported", claim.field, claim.text[:80], f"claims {name}; the cited sentences {_ids(claim)} state none")
+        for name in unstated(claim.text, claim.cited)
+    ]
 
 
 def example_leaks(texts: list[tuple[str, str]], terms: list[str], article: str) -> list[ResultWarning]:

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import languages
-from ..checks import Checked, check_answer
+from ..checks import Checked, check_answer, grave_claims
 from ..clean import paragraphs
 from ..errors import ConfigurationError
 from ..grounded import pipeline as grounded
@@ -222,17 +222,19 @@ class SummaryTask(Task):
         return "" if self.settings.target_language == "en" else f".{self.settings.target_language}"
 
     def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> Result:
-        repairs = []
+        repairs, grave = [], []
         if grounded.is_cited(answer):
             made = grounded.derived(answer, article, same=self.same_language(article))
             answer, repairs = made.summary, made.repairs
+        else:
+            grave = grave_claims(answer, article)  # cited answers are held to their sentences in check()
         summary: Summary = answer
         return Result(
             repairs=repairs,
             article=ArticleMetadata(**article.model_dump(exclude={"text"}), characters=len(article.text)),
             brief=summary.brief,
             key_facts=summary.key_facts,
-            warnings=list(checked.warnings) + notes,
+            warnings=list(checked.warnings) + grave + notes,
             evidence=checked.evidence,
             provenance=provenance,
         )
