@@ -131,7 +131,7 @@ def cited_answer(text: str) -> dict[str, Any]:
     return {"key_facts": {name: [] for name in _FACT_LISTS}, "brief": brief}
 
 
-VERDICT = {"reason": "The sentences state it.", "supported": True}
+VERDICT = {"label": "supported"}
 """What this fake's verifier says of every claim."""
 
 

@@ -44,7 +44,7 @@ class Endpoint:
         if '"supported"' in json.dumps(body.get("response_format")):
             claim = body["messages"][-1]["content"]
             supported = self.judge(claim)
-            content = {"reason": "stated" if supported else "the sentences say the opposite", "supported": supported}
+            content = {"label": "supported" if supported else "contradicted"}
             return httpx2.Response(200, json=chat_completion(json.dumps(content)))
         return httpx2.Response(200, json=chat_completion(json.dumps(self.answer, ensure_ascii=False)))
 
@@ -226,7 +226,7 @@ def test_the_verifier_judges_each_claim_in_its_own_request_and_a_rejected_claim_
     result, endpoint = brief(answer, judge=lambda claim: "Microsoft fired" not in claim)
     flags = [w for w in result.warnings if w.kind == "unsupported"]
     assert [w.text for w in flags] == ["Microsoft fired Sam Altman."]
-    assert "judged it not supported by [1.3]: the sentences say the opposite" in flags[0].detail
+    assert "judged it contradicted by its sentences [1.3]" in flags[0].detail
     assert "Microsoft fired Sam Altman." in [p.text for p in result.brief.key_points]  # kept, flagged
     claims = [body["messages"][-1]["content"] for _, body in endpoint.verifications]
     assert len(claims) == 1 + len(answer["brief"]["summary"]) + len(answer["brief"]["key_points"]) + len(answer["key_facts"]["events"]) + sum(

@@ -99,15 +99,16 @@ def test_a_cited_answer_is_strict_about_its_citations(cited_answer: dict[str, An
         CitedSummary.model_validate(answer)
 
 
-def test_a_cited_quote_cites_exactly_one_sentence_and_a_verdict_is_a_reason_and_a_flag() -> None:
-    quote = {"speaker": None, "translation": "We will be back.", "cites": ["1.1", "1.2"]}
+def test_a_quote_cites_one_to_three_sentences_and_a_verdict_is_one_of_three_labels() -> None:
+    quote = {"speaker": None, "translation": "We will be back.", "cites": ["1.1", "1.2", "1.3", "1.4"]}
     with pytest.raises(ValidationError):
         CitedSummary.model_validate(
             {"key_facts": {"people": [], "organizations": [], "events": [], "amounts": [], "quotes": [quote]}, "brief": {}}
         )
-    assert Verdict.model_validate({"reason": "It says so.", "supported": False}).supported is False
+    assert Verdict.model_validate({"label": "not-mentioned"}).supported is False
+    assert Verdict.model_validate({"label": "supported"}).supported is True
     with pytest.raises(ValidationError):
-        Verdict.model_validate({"supported": True})
+        Verdict.model_validate({"label": "probably"})
 
 
 def test_the_cited_schema_module_imports_on_its_own() -> None:

@@ -8,7 +8,7 @@ the pipeline (`summarize.grounded.derive`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -107,7 +107,15 @@ class CitedSummary(_Answer):
 
 
 class Verdict(_Answer):
-    """A verifier's judgement of one claim against the sentences it cites."""
+    """A verifier's judgement of one claim against the sentences it cites.
 
-    reason: str = Field(max_length=SHORT, description="What the sentences say about the claim, briefly.")
-    supported: bool
+    Three labels, not yes/no: on the 1.5B model yes/no flagged 13 of 28 true claims, a reason written first
+    5 of 28; the three-way label none (docs/verification-probe.md). "contradicted" and "not-mentioned" flag.
+    """
+
+    label: Literal["supported", "contradicted", "not-mentioned"]
+
+    @property
+    def supported(self) -> bool:
+        """True when the sentences say what the claim says."""
+        return self.label == "supported"

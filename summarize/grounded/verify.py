@@ -79,7 +79,7 @@ def warnings(verified: Verified, claims: list[Claim], verifier: str) -> list[Res
                 kind="unsupported",
                 field=where,
                 text=claim.text[:80],
-                detail=f"{verifier} judged it not supported by [{ids}]: {verdict.reason}"[:400],
+                detail=f"{verifier} judged it {verdict.label} by its sentences [{ids}]"[:400],
             )
         )
     return found
