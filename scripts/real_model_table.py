@@ -33,6 +33,7 @@ MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 SERVER_FLAGS = "-t 2 -c 16384 -np 2 --jinja --no-ui"
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+HELDOUT = sorted((ROOT / "tests" / "fixtures" / "heldout").glob("*.txt"))
 
 
 def prompt_versions(command: list[str]) -> dict[str, list[object]]:
@@ -90,7 +91,7 @@ def replay(directory: Path, seed: Path, version: int | None, **overrides: object
     return {"exit": 0, "strict_exit": 6 if flagged else 0, "kinds": kinds, "result": result}
 
 
-def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
+def per_seed_cost(directory: Path, articles: list[Path] | None = None) -> dict[str, tuple[int, int, int, int]]:
     """Seconds, tokens in, tokens out and requests per seed, from the exchanges of a one-at-a-time (--jobs 1) recording.
 
     Each exchange is saved when its answer arrives, so with one request at a time an exchange took the
@@ -98,7 +99,11 @@ def per_seed_cost(directory: Path) -> dict[str, tuple[int, int, int, int]]:
     """
     info = json.loads((directory / "recording.json").read_text())
     # Any paragraph's opening names the seed: a translation's follow-up request carries only some paragraphs.
-    openings = {seed.stem[:3]: [p[:80] for p in paragraphs(load_article(str(seed)).text) if len(p) >= 80] for seed in SEEDS}
+    # (A cited request shows sentences as "[p.s] ..." lines: the opening is looked for within the first sentence.)
+    openings = {
+        seed.stem[:3]: [p[:80].split(". ")[0][:60] for p in paragraphs(load_article(str(seed)).text) if len(p) >= 80]
+        for seed in (articles or SEEDS)
+    }
     exchanges = [json.loads(p.read_text()) for p in (directory / "exchanges").glob("*.json")]
     exchanges.sort(key=lambda e: e["recorded_at"])
     end = datetime.fromisoformat(info["recorded_at"])
@@ -124,12 +129,14 @@ def table(root: Path) -> None:
     """The before/after table on the seeds, then the long article, as Markdown."""
     print("| run | seed | exit | --strict | requests | wrong language | unsupported | other warnings | seconds | tokens in / out |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, version in (("v1", 1), ("v2", 2), ("v2-again", 2), ("v3", 3)):
+    runs = [("v1", 1, SEEDS), ("v2", 2, SEEDS), ("v2-again", 2, SEEDS), ("v3", 3, SEEDS), ("v4", 4, SEEDS), ("v4-again", 4, SEEDS)]
+    runs += [("v4-verify", 4, SEEDS), ("heldout", 4, HELDOUT)]
+    for name, version, articles in runs:
         directory = root / name
         if not (directory / "recording.json").exists():
             continue
-        cost = per_seed_cost(directory)
-        for seed in SEEDS:
+        cost = per_seed_cost(directory, articles)
+        for seed in articles:
             seconds, tokens_in, tokens_out, requests = cost.get(seed.stem[:3], (0, 0, 0, 0))
             row = replay(directory, seed, version)
             kinds: Counter = row["kinds"]  # type: ignore[assignment]

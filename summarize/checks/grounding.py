@@ -12,7 +12,7 @@ from .text import normalize
 _EN_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
 _SOURCE_SCALES = {
     "mille": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "md": 1e9, "mds": 1e9, "milliard": 1e9, "milliards": 1e9,
-    "billion": 1e12, "billions": 1e12, "thousand": 1e3, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
+    "billion": 1e12, "billions": 1e12, "thousand": 1e3, "trillion": 1e12, "bn": 1e9, "mn": 1e6, "b": 1e9, "k": 1e3,
 }
 _SPELLED = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
@@ -27,7 +27,7 @@ _EN_NUMBER = re.compile(
 )
 _SOURCE_NUMBER = re.compile(
     r"(?<![\w,])(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?!\d)|\d+)(?:[,.](\d+))?(?:er|e|eme|ème|st|nd|rd|th)?\s*"
-    r"(%|pour ?cent)?\s*(milliards?|millions?|mille|mds?|md|billions?|trillion|thousand|bn|mn|m)?(?![\w])",
+    r"(%|pour ?cent)?\s*(milliards?|millions?|mille|mds?|md|billions?|trillion|thousand|bn|mn|m|b|k)?(?![\w])",
     re.IGNORECASE,
 )
 _EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]

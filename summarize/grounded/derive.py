@@ -178,10 +178,17 @@ def _value(text: str | None) -> str | None:
     return None if text is None or normalize(text) in _PLACEHOLDER else text
 
 
+_CORPORATE = re.compile(r"(?:,?\s+(?:Inc|Corp|Corporation|Ltd|LLC|SA|SAS|AG|GmbH|plc|Co|NV|SE)\.?)+$")
+
+
 def _spelled(d: _Deriver, where: str, name: str) -> str:
     """The name as the article writes it: a near miss ("Antropic") is taken from the article, not from the model."""
     if not name or normalize(name) in normalize(d.index.text):
         return name
+    bare = _CORPORATE.sub("", name).strip(" ,")
+    if bare != name and bare and normalize(bare) in normalize(d.index.text):
+        d.correct(where + ".name", f"{name} -> {bare}", "the article writes it so")
+        return bare
     known = {n for s in d.index for n in re.findall(r"[A-Z][\w’'.-]*\w(?:\s+[A-Z][\w’'.-]*\w)*", s.text)}
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.85)
     if close:
