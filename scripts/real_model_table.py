@@ -216,6 +216,37 @@ def briefs_table(root: Path) -> None:
         print(f"\n{label}, seed 003: exit {row['exit']}, --strict {row['strict_exit']}, {shape}warnings: {kinds}; {info['wall_seconds']} s.")
 
 
+def summary(root: Path) -> None:
+    """Per run on the five seeds: facts F1, people recall, flags and notes per brief, seconds and output tokens per
+    brief: the figures the README compares prompt versions by (issue 16's targets)."""
+    import subprocess
+
+    print("| run | facts F1 | P | R | people recall | flags per brief | notes per brief | seconds per brief | output tokens per brief |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name in ("v1", "v2", "v2-again", "v3", "v4", "v4-again", "v4-verify"):
+        directory = root / name
+        if not (directory / "recording.json").exists():
+            continue
+        info = json.loads((directory / "recording.json").read_text())
+        version = info["prompts"]["summary"][0]
+        command = [str(ROOT / ".venv/bin/summarize"), "eval", str(ROOT / "seeds/gold.toml"), "--replay", str(directory / "exchanges"),
+                   "--model", info["model"], "--base-url", info["base_url"], "--prompt-version", str(version), "--no-cache", "-f", "json"]
+        verify = "--verify" in info["command"].split()
+        run = json.loads(subprocess.run(command, capture_output=True, text=True, env={**os.environ, "SUMMARIZE_VERIFY": str(verify).lower()}).stdout)["runs"][0]
+        flags = notes = 0
+        for seed in SEEDS:
+            row = replay(directory, seed, version, verify=verify)
+            kinds: Counter = row["kinds"]  # type: ignore[assignment]
+            flags += sum(n for k, n in kinds.items() if k not in NOTES)
+            notes += sum(n for k, n in kinds.items() if k in NOTES)
+        seconds = info["wall_seconds"] / len(SEEDS)
+        facts, people = run["facts"], run["fields"]["people"]
+        print(
+            f"| {name} | {facts['f1']:.2f} | {facts['precision']:.2f} | {facts['recall']:.2f} | {people['recall']:.2f} | "
+            f"{flags / len(SEEDS):.1f} | {notes / len(SEEDS):.1f} | {seconds:.0f} | {run['output_tokens'] / len(SEEDS):,.0f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="what", required=True)
@@ -225,11 +256,15 @@ def main() -> None:
     m.add_argument("--exit-code", type=int, required=True)
     t = sub.add_parser("table")
     t.add_argument("root", type=Path)
+    s = sub.add_parser("summary")
+    s.add_argument("root", type=Path)
     argv = sys.argv[1:]
     command = argv[argv.index("--") + 1 :] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     if args.what == "meta":
         meta(args.directory, args.seconds, args.exit_code, command)
+    elif args.what == "summary":
+        summary(args.root)
     else:
         table(args.root)
         translation_table(args.root)

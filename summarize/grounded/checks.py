@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..checks.grounding import (
+    _COMMON_CAPITALIZED,
     is_title_case,
     ungrounded_dates,
     ungrounded_local_numbers,
@@ -20,7 +21,7 @@ from ..checks.grounding import (
     words_of,
 )
 from ..checks.grave import unstated
-from ..checks.text import mapped, normalize
+from ..checks.text import MappedText, mapped, normalize
 from ..schemas import Article, ResultWarning, WarningKind
 from ..sentences import Sentences
 from .derive import Claim
@@ -81,8 +82,13 @@ def _one_per_fault(warnings: list[ResultWarning]) -> list[ResultWarning]:
 
 def _prose(claim: Claim, near: str, whole: str, published: frozenset[float], *, english: bool) -> list[ResultWarning]:
     found: list[ResultWarning] = []
-    numbers = ungrounded_numbers if english else ungrounded_local_numbers
     dates = ungrounded_dates(claim.text, near)
+
+    def numbers(text: str, source: str, extra: frozenset[float]) -> list[str]:
+        # Read both ways: "180 000 euros" in an English brief is the article's own notation, not a new number.
+        found = ungrounded_local_numbers(text, source, extra)
+        return [n for n in ungrounded_numbers(text, source, extra) if n in found or not english] if english else found
+
     for number in numbers(claim.text, near, published):
         if any(re.search(rf"(?<!\d){re.escape(number)}(?!\d)", d) for d in dates):
             continue  # the day of a date flagged below: one fault, one warning
@@ -126,9 +132,9 @@ def _named(claim: Claim, near: str, whole: str) -> list[ResultWarning]:
     near_text, whole_text = mapped(near), mapped(whole)
     found = []
     for position, name in enumerate(claim.names):
-        if near_text.has_words(name):
+        if _written(name, near_text):
             continue
-        if whole_text.has_words(name):
+        if _written(name, whole_text):
             found.append(_warn("wrong-citation", claim.field, name, f"named in the article, but not in the cited sentences {_ids(claim)}"))
             continue
         missing: WarningKind = (
@@ -136,6 +142,19 @@ def _named(claim: Claim, near: str, whole: str) -> list[ResultWarning]:
         )
         found.append(_warn(missing, claim.field, name, "not in the article"))
     return found
+
+
+_CORPORATE = re.compile(r"(?:,?\s+(?:Inc|Corp|Corporation|Ltd|LLC|SA|SAS|AG|GmbH|plc|Co|NV|SE)\.?)+$")
+
+
+def _written(name: str, text: MappedText) -> bool:
+    """The name stands in the text: as given, without a corporate suffix ("LinkedIn Corp"), or, for a name
+    described in words ("Giorgia Meloni's government", "U.S. Department of Justice"), every capitalized word of it."""
+    if text.has_words(name) or text.has_words(_CORPORATE.sub("", name)):
+        return True
+    capitals = [w.strip(".,’'") for w in re.findall(r"[A-Z][\w’'.-]*", name)]
+    capitals = [re.sub(r"(?:’s|'s)$", "", w) for w in capitals if len(w.strip(".")) > 1]
+    return bool(capitals) and all(text.has_words(w) or w.lower() in _COMMON_CAPITALIZED for w in capitals)
 
 
 def _grave(claim: Claim) -> list[ResultWarning]:

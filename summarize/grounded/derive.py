@@ -213,6 +213,22 @@ def _naming(d: _Deriver, where: str, names: list[str], found: tuple[Sentence, ..
 _NOT_A_PERSON = frozenset({"company", "organization", "organisation", "firm", "startup", "start-up", "group", "media", "newspaper"})
 
 
+_ORGANIZATION_WORDS = frozenset(
+    """partners financial capital group bank holdings ventures management commission department court government
+    ministry ministere agency agence authority autorite office council conseil union association foundation fondation
+    institute university universite news media press presse inc corp ltd llc sa sas publicite""".split()
+)
+
+
+def _person_like(name: str, article: str) -> bool:
+    # "Tigress Financial Partners", "Publicité La Commission" or "the United States" listed as people: a name
+    # with an institution's word, or one the article writes after an article ("the", "la", "les"), is no person.
+    words = set(normalize(name).split())
+    if words & _ORGANIZATION_WORDS:
+        return False
+    return re.search(rf"(?<!\w)(?:the|le|la|les|l['’])\s*{re.escape(name)}(?!\w)", article, re.IGNORECASE) is None
+
+
 def _is_organization(item: CitedPerson, organizations: set[str]) -> bool:
     # A 1.5B model shown a list of names put OpenAI, Anthropic and Business Insider among people with the role
     # "Company": listed as an organization too, or described as one, it is one.
@@ -223,8 +239,8 @@ def _people(d: _Deriver, answer: CitedSummary) -> list[Person]:
     people: list[Person] = []
     organizations = {normalize(o.name) for o in answer.key_facts.organizations}
     for item in answer.key_facts.people:
-        if normalize(item.role or "") in _NOT_A_THING_WITH_A_ROLE:
-            d.drop("key_facts.people", item.name, f"not a person (the model says: {item.role})")
+        if normalize(item.role or "") in _NOT_A_THING_WITH_A_ROLE or not _person_like(item.name, d.index.text):
+            d.drop("key_facts.people", item.name, f"not a person ({item.role or 'no role'})")
             continue
         if _is_organization(item, organizations):
             if normalize(item.name) not in organizations:
