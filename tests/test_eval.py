@@ -188,7 +188,8 @@ def test_the_readme_reports_the_real_model_scores_as_they_are() -> None:
     rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1:9] for line in readme.splitlines()
             if line.startswith("| v") and "(`" in line.split(" | ")[0]}  # fmt: skip
     runs = {"v1 (`batch/`)": (RECORDED, 1), "v1 (`v1/`)": (RECORDED / "v1", 1), "v2 (`v2/`)": (RECORDED, 2),
-            "v2 (`v2-again/`)": (RECORDED / "v2-again", 2), "v3 (`v3/`, default)": (RECORDED, 3)}  # fmt: skip
+            "v2 (`v2-again/`)": (RECORDED / "v2-again", 2), "v3 (`v3/`)": (RECORDED, 3),
+            "v4 (`v4/`, default)": (RECORDED / "v4", 4), "v4 (`v4-again/`)": (RECORDED / "v4-again", 4)}  # fmt: skip
     assert set(rows) == set(runs)
     meta = info("v2")
     for label, (folder, version) in runs.items():

@@ -24,7 +24,7 @@ from ..checks.grave import unstated
 from ..checks.text import MappedText, mapped, normalize
 from ..schemas import Article, ResultWarning, WarningKind
 from ..sentences import Sentences
-from .derive import Claim
+from .derive import Claim, quotations
 
 CONTEXT_BEFORE = 2
 """Sentences before a cited one that may hold the name a pronoun stands for."""
@@ -58,7 +58,9 @@ def check_claims(claims: list[Claim], article: Article, sentences: Sentences, *,
     for claim in claims:
         if not claim.sentences:
             continue  # already flagged: cites nothing that exists
-        around = QUOTE_CONTEXT if claim.field.startswith("key_facts.quotes") else (CONTEXT_BEFORE, 0)
+        # A claim resting on a block quote may take its speaker from the credit line under it.
+        quoting = any(quotations(s.text) for s in claim.sentences)
+        around = QUOTE_CONTEXT if claim.field.startswith("key_facts.quotes") else (CONTEXT_BEFORE, 2 if quoting else 0)
         near = "\n".join([context(claim, sentences, *around), metadata, article.title or ""])
         if claim.prose:
             warnings += _prose(claim, near, whole, published_values, english=target == "en")
