@@ -81,6 +81,11 @@ PATCHES = {
     "verifier": "import summarize.tasks.summary as m; m.SummaryTask.follow_up = lambda self, plan, answer: []",
     "verifier-endpoint": "import summarize.config as m; m.Settings.verifier = lambda self: self",
     "names-in-prompt": "import summarize.grounded.pipeline as m; m.names_in = lambda sentences: []",
+    "source-summary-extractive": "import summarize.grounded.derive as m; m._source_summary = lambda claims: ''",
+    "not-a-person": "import summarize.grounded.derive as m; m._person_like = lambda name, article: True; m._is_organization = lambda item, organizations: False",
+    "spelled-as-written": "import summarize.grounded.derive as m; m._spelled = lambda d, where, name: name",
+    "written-names": "import summarize.grounded.checks as m; m._written = lambda name, text: text.has_words(name)",
+    "credible-language": "import summarize.grounded.pipeline as m; m._credible = lambda warning, article: True",
     "new-rule-families": (
         "import summarize.clean.engine as m; from summarize.clean.text import family; "
         "m.NAVIGATION = m.ACCOUNT = m.PROMO = family()"
