@@ -82,8 +82,8 @@ PATCHES = {
     "verifier-endpoint": "import summarize.config as m; m.Settings.verifier = lambda self: self",
     "names-in-prompt": "import summarize.grounded.pipeline as m; m.names_in = lambda sentences: []",
     "source-summary-extractive": "import summarize.grounded.derive as m; m._source_summary = lambda claims: ''",
-    "not-a-person": "import summarize.grounded.derive as m; m._person_like = lambda name, article: True; m._is_organization = lambda item, organizations: False",
-    "spelled-as-written": "import summarize.grounded.derive as m; m._spelled = lambda d, where, name: name",
+    "not-a-person": "import summarize.grounded.entities as m; m._person_like = lambda name, article: True; m._is_organization = lambda item, organizations: False",
+    "spelled-as-written": "import summarize.grounded.entities as m; m._spelled = lambda d, where, name: name",
     "written-names": "import summarize.grounded.checks as m; m._written = lambda name, text: text.has_words(name)",
     "credible-language": "import summarize.grounded.pipeline as m; m._credible = lambda warning, article: True",
     "new-rule-families": (

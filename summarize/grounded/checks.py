@@ -24,7 +24,8 @@ from ..checks.grave import unstated
 from ..checks.text import MappedText, mapped, normalize
 from ..schemas import Article, ResultWarning, WarningKind
 from ..sentences import Sentences
-from .derive import Claim, quotations
+from .claims import Claim
+from .derive import quotations
 
 CONTEXT_BEFORE = 2
 """Sentences before a cited one that may hold the name a pronoun stands for."""

@@ -9,14 +9,12 @@ corrected from that text when the text gives exactly one candidate, else flagged
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from ..checks.derive import DateExpression, dates_in, find_amount, find_date, money_in, numbers_in
 from ..checks.text import normalize
 from ..schemas import (
-    SENTENCE,
     Amount,
     Article,
     Brief,
@@ -25,39 +23,21 @@ from ..schemas import (
     EvidenceSpan,
     KeyFacts,
     KeyPoint,
-    Organization,
-    Person,
     Quote,
     Repair,
     ResultWarning,
     Summary,
 )
 from ..sentences import Sentence, Sentences
-from .schema import CitedOrganization, CitedPerson, CitedSummary
+from .claims import Claim, _clip, _Deriver
+from .entities import _organizations, _people
+from .schema import CitedSummary
 
 SUMMARY_LIMIT = 1500
 """The result's `brief.summary` bound (schema 2's, kept so results stay loadable)."""
 SOURCE_SUMMARY_LIMIT = 1800
 _QUOTED = re.compile(r"«\s*([^«»]+?)\s*»|“([^“”]+?)”|\"([^\"]+?)\"|„([^„“”]+?)[“”]")
 MIN_QUOTE_WORDS = 3
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One claim of the answer as the reader sees it, and the sentences it cites (valid ids only)."""
-
-    field: str
-    text: str
-    sentences: tuple[Sentence, ...]
-    prose: bool = True
-    """Written by the model in the target language (checked for names, numbers and dates against its sentences)."""
-    names: tuple[str, ...] = ()
-    """For people, organizations and quotes: the names the item gives (person and organization, speaker)."""
-
-    @property
-    def cited(self) -> str:
-        """The cited sentences' text, one after the other."""
-        return " ".join(s.text for s in self.sentences)
 
 
 @dataclass
@@ -68,46 +48,6 @@ class Derived:
     claims: list[Claim]
     repairs: list[Repair] = field(default_factory=list)
     warnings: list[ResultWarning] = field(default_factory=list)
-
-
-def _clip(text: str, limit: int = SENTENCE) -> str:
-    # The answer schema bounds evidence at 700 characters; the full sentence stays in the result's evidence spans.
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-class _Deriver:
-    def __init__(self, article: Article, sentences: Sentences) -> None:
-        self.article, self.index = article, sentences
-        self.repairs: list[Repair] = []
-        self.warnings: list[ResultWarning] = []
-        self.claims: list[Claim] = []
-
-    def cites(self, where: str, text: str, ids: list[str], *, keep: bool = False) -> tuple[Sentence, ...] | None:
-        """The cited sentences (bad ids dropped and listed); None when none is left and the item must go."""
-        found = [s for s in (self.index.get(i) for i in dict.fromkeys(ids)) if s is not None]
-        bad = [i for i in ids if self.index.get(i) is None]
-        if bad and (found or keep):
-            self.repairs.append(Repair(field=where, action="dropped", text=", ".join(bad), reason="citation of a sentence that does not exist"))
-        if not found and not keep:
-            self.repairs.append(Repair(field=where, action="dropped", text=text[:200], reason=f"cites no sentence of the article ({', '.join(bad)})"))
-            return None
-        if not found:
-            self.warnings.append(ResultWarning(kind="wrong-citation", field=where, text=text[:80], detail="cites no sentence of the article"))
-        return tuple(found)
-
-    def drop(self, where: str, text: str, reason: str) -> None:
-        self.repairs.append(Repair(field=where, action="dropped", text=text[:200], reason=reason))
-
-    def correct(self, where: str, text: str, reason: str) -> None:
-        self.repairs.append(Repair(field=where, action="corrected", text=text[:200], reason=reason))
-
-    def warn(self, kind: str, where: str, text: str, detail: str) -> None:
-        self.warnings.append(ResultWarning(kind=kind, field=where, text=text[:80], detail=detail))  # type: ignore[arg-type]
-
-    @property
-    def published_year(self) -> int | None:
-        found = re.match(r"(\d{4})", self.article.published or "")
-        return int(found.group(1)) if found else None
 
 
 def derive(answer: CitedSummary, article: Article, sentences: Sentences, *, same_language: bool = False) -> Derived:
@@ -165,126 +105,6 @@ def _source_summary(claims: list[Claim]) -> str:
             break
         chosen.append(sentence.text)
     return " ".join(chosen)
-
-
-_PLACEHOLDER = frozenset({"", "none", "null", "n/a", "na", "unknown", "company", "organization", "organisation", "-", "person"})
-_NOT_A_THING_WITH_A_ROLE = frozenset(
-    {"place", "location", "country", "city", "region", "period", "historical period", "product", "event", "date", "concept", "technology"}
-)
-
-
-def _value(text: str | None) -> str | None:
-    # A small model fills a field it should leave null with "None", "Company" or "unknown".
-    return None if text is None or normalize(text) in _PLACEHOLDER else text
-
-
-_CORPORATE = re.compile(r"(?:,?\s+(?:Inc|Corp|Corporation|Ltd|LLC|SA|SAS|AG|GmbH|plc|Co|NV|SE)\.?)+$")
-
-
-def _spelled(d: _Deriver, where: str, name: str) -> str:
-    """The name as the article writes it: a near miss ("Antropic") is taken from the article, not from the model."""
-    if not name or normalize(name) in normalize(d.index.text):
-        return name
-    bare = _CORPORATE.sub("", name).strip(" ,")
-    if bare != name and bare and normalize(bare) in normalize(d.index.text):
-        d.correct(where + ".name", f"{name} -> {bare}", "the article writes it so")
-        return bare
-    known = {n for s in d.index for n in re.findall(r"[A-Z][\w’'.-]*\w(?:\s+[A-Z][\w’'.-]*\w)*", s.text)}
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.85)
-    if close:
-        d.correct(where + ".name", f"{name} -> {close[0]}", "the article writes it so")
-        return close[0]
-    return name
-
-
-def _naming(d: _Deriver, where: str, names: list[str], found: tuple[Sentence, ...]) -> tuple[Sentence, ...]:
-    """The sentences that name an entity: the cited ones if they do, else the first that does (where to look
-    a name up is no work for a model: the 1.5B model cited the wrong sentence for half the people it listed)."""
-    if any(normalize(names[0]) in normalize(s.text) for s in found):
-        return found
-    for wanted in (names, names[:1]):
-        hit = next((s for s in d.index if all(normalize(n) in normalize(s.text) for n in wanted)), None)
-        if hit is not None:
-            d.correct(where + ".cites", f"{', '.join(s.id for s in found)} -> {hit.id}", f"[{hit.id}] is the first sentence naming {', '.join(wanted)}")
-            return (hit,)
-    return found
-
-
-_NOT_A_PERSON = frozenset({"company", "organization", "organisation", "firm", "startup", "start-up", "group", "media", "newspaper"})
-
-
-_ORGANIZATION_WORDS = frozenset(
-    """partners financial capital group bank holdings ventures management commission department court government
-    ministry ministere agency agence authority autorite office council conseil union association foundation fondation
-    institute university universite news media press presse inc corp ltd llc sa sas publicite""".split()
-)
-
-
-def _person_like(name: str, article: str) -> bool:
-    # "Tigress Financial Partners", "Publicité La Commission" or "the United States" listed as people: a name
-    # with an institution's word, or one the article writes after an article ("the", "la", "les"), is no person.
-    words = set(normalize(name).split())
-    if words & _ORGANIZATION_WORDS:
-        return False
-    return re.search(rf"(?<!\w)(?:the|le|la|les|l['’])\s*{re.escape(name)}(?!\w)", article, re.IGNORECASE) is None
-
-
-def _is_organization(item: CitedPerson, organizations: set[str]) -> bool:
-    # A 1.5B model shown a list of names put OpenAI, Anthropic and Business Insider among people with the role
-    # "Company": listed as an organization too, or described as one, it is one.
-    return normalize(item.name) in organizations or normalize(item.role or "") in _NOT_A_PERSON
-
-
-def _people(d: _Deriver, answer: CitedSummary) -> list[Person]:
-    people: list[Person] = []
-    organizations = {normalize(o.name) for o in answer.key_facts.organizations}
-    for item in answer.key_facts.people:
-        if normalize(item.role or "") in _NOT_A_THING_WITH_A_ROLE or not _person_like(item.name, d.index.text):
-            d.drop("key_facts.people", item.name, f"not a person ({item.role or 'no role'})")
-            continue
-        if _is_organization(item, organizations):
-            if normalize(item.name) not in organizations:
-                answer.key_facts.organizations.append(CitedOrganization(name=item.name, description=None, cites=item.cites))
-                organizations.add(normalize(item.name))
-            d.repairs.append(Repair(field="key_facts.people", action="corrected", text=item.name, reason="an organization, not a person"))
-            continue
-        where = f"key_facts.people[{len(people)}]"
-        twin = next((p for p in people if normalize(p.name) == normalize(item.name)), None)
-        if twin is not None:
-            d.drop(where, item.name, "the same person twice")
-            continue
-        found = d.cites(where, item.name, item.cites)
-        if found is None:
-            continue
-        role, organization = _value(item.role), _value(item.organization)
-        item = item.model_copy(update={"name": _spelled(d, where, item.name)})
-        organization = _spelled(d, where + ".organization", organization) if organization else None
-        found = _naming(d, where, [item.name] + ([organization] if organization else []), found)
-        people.append(Person.model_construct(name=item.name, role=role, organization=organization))
-        described = ", ".join(filter(None, [item.name, role, organization]))
-        d.claims.append(Claim(where, described, found, prose=False, names=tuple(filter(None, [item.name, organization]))))
-    return people
-
-
-def _organizations(d: _Deriver, answer: CitedSummary, persons: list[Person]) -> list[Organization]:
-    organizations: list[Organization] = []
-    people = {normalize(p.name) for p in persons}
-    for item in answer.key_facts.organizations:
-        where = f"key_facts.organizations[{len(organizations)}]"
-        if normalize(item.name) in people:
-            d.drop(where, item.name, "a person, not an organization (listed among people too)")
-            continue
-        if any(normalize(o.name) == normalize(item.name) for o in organizations):
-            d.drop(where, item.name, "the same organization twice")
-            continue
-        found = d.cites(where, item.name, item.cites)
-        if found is None:
-            continue
-        item = item.model_copy(update={"name": _spelled(d, where, item.name)})
-        found = _naming(d, where, [item.name], found)
-        organizations.append(Organization.model_construct(name=item.name, description=_value(item.description)))
-        d.claims.append(Claim(where, f"{item.name}: {item.description or ''}".rstrip(": "), found, prose=False, names=(item.name,)))
-    return organizations
 
 
 def _iso(expression: DateExpression, year_hint: int | None) -> str | None:

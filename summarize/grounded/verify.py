@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..schemas import ResultWarning
-from .derive import Claim
+from .claims import Claim
 from .schema import CitedSummary, Verdict
 
 if TYPE_CHECKING:
