@@ -241,7 +241,7 @@ def test_concurrency_cap_queues_requests(serve: Callable[..., Any]) -> None:
 
 
 def test_sixty_four_simultaneous_connections_are_all_served(serve: Callable[..., Any]) -> None:
-    server, client = serve(latency=0.1, concurrency=16)
+    server, client = serve(latency=0.3, concurrency=16)
     results: list[Any] = []
     threads = [threading.Thread(target=lambda n=n: results.append(chat(client, f"Story {n}."))) for n in range(64)]
     for thread in threads:
