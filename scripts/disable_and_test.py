@@ -53,20 +53,20 @@ PATCHES = {
     "follow-up": "import summarize.tasks.translate as m; m.TranslateTask.follow_up = lambda self, plan, answer: []",
     # the cleaner before the cleaning corpus: the first surviving headline-shaped line is the title
     "title-evidence": (
-        "import summarize.clean.engine as m, summarize.clean.title as t; m.choose_title = lambda pieces: next("
+        "import summarize.reading.clean.engine as m, summarize.reading.clean.title as t; m.choose_title = lambda pieces: next("
         "(i for i, p in enumerate(pieces) if p.rule is None and t.headline_like(p)), None)"
     ),
-    "labels-above-title": "import summarize.clean.title as t; t._label = lambda text: False",
+    "labels-above-title": "import summarize.reading.clean.title as t; t._label = lambda text: False",
     # the evaluation's matching rules, one at a time
-    "eval-aliases": "import summarize.scoring as m; m._forms = lambda name, aliases: {m.norm(name)}",
+    "eval-aliases": "import summarize.evaluation.scoring as m; m._forms = lambda name, aliases: {m.norm(name)}",
     "eval-optional": (
-        "import summarize.scoring as m; f = m.match; "
+        "import summarize.evaluation.scoring as m; f = m.match; "
         "m.match = lambda a, g, *r: f(a, [x.model_copy(update={'optional': False}) for x in g], *r)"
     ),
-    "eval-event-rules": "import summarize.scoring as m; m._event_matches = lambda item, gold: True",
-    "eval-quote-speaker": "import summarize.scoring as m; m._names_match = lambda said, name, aliases: True",
+    "eval-event-rules": "import summarize.evaluation.scoring as m; m._event_matches = lambda item, gold: True",
+    "eval-quote-speaker": "import summarize.evaluation.scoring as m; m._names_match = lambda said, name, aliases: True",
     # grounded by construction (prompt v4): each derivation and check, one at a time
-    "sentence-ids": "import summarize.sentences as m; m.Sentences.get = lambda self, id: None",
+    "sentence-ids": "import summarize.reading.sentences as m; m.Sentences.get = lambda self, id: None",
     "bad-citations-kept": (
         "import summarize.grounded.derive as m; f = m._Deriver.cites; "
         "m._Deriver.cites = lambda self, where, text, ids, keep=False: f(self, where, text, ids, keep=True)"
@@ -87,7 +87,7 @@ PATCHES = {
     "written-names": "import summarize.grounded.checks as m; m._written = lambda name, text: text.has_words(name)",
     "credible-language": "import summarize.grounded.pipeline as m; m._credible = lambda warning, article: True",
     "new-rule-families": (
-        "import summarize.clean.engine as m; from summarize.clean.text import family; "
+        "import summarize.reading.clean.engine as m; from summarize.reading.clean.text import family; "
         "m.NAVIGATION = m.ACCOUNT = m.PROMO = family()"
     ),
 }

@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarize.checks import NOTES  # noqa: E402
-from summarize.clean import paragraphs  # noqa: E402
+from summarize.reading.clean import paragraphs  # noqa: E402
 from summarize.config import load_settings  # noqa: E402
 from summarize.errors import SummarizeError  # noqa: E402
 from summarize.prompts import PromptLibrary  # noqa: E402
-from summarize.read import load_article  # noqa: E402
+from summarize.reading.read import load_article  # noqa: E402
 from summarize.schemas import SCHEMA_VERSION  # noqa: E402
 from summarize.summarizer import Summarizer  # noqa: E402
 from tests.recorded import options_of_command  # noqa: E402  (the replay settings the tests use)

@@ -10,12 +10,12 @@ __version__ = "0.1.0"
 # Public name -> module that defines it. Imported on first access (PEP 562) so that `summarize --help`
 # does not pay for the openai client's import (about two seconds cold).
 _EXPORTS = {
-    "BatchOutcome": "batch",
-    "BatchRunner": "batch",
-    "ItemReport": "batch",
-    "estimate_batch": "batch",
-    "summarize_folder": "batch",
-    "BatchAPIRun": "batch_api",
+    "BatchOutcome": "runs.batch",
+    "BatchRunner": "runs.batch",
+    "ItemReport": "runs.batch",
+    "estimate_batch": "runs.batch",
+    "summarize_folder": "runs.batch",
+    "BatchAPIRun": "runs.openai_batch",
     "BatchFailedError": "errors",
     "Settings": "config",
     "load_settings": "config",
@@ -33,10 +33,10 @@ _EXPORTS = {
     "SummarizeError": "errors",
     "TruncatedError": "errors",
     "ValidationFailedError": "errors",
-    "load_article": "read",
-    "to_json": "render",
-    "to_markdown": "render",
-    "translation_markdown": "render",
+    "load_article": "reading.read",
+    "to_json": "render.markdown",
+    "to_markdown": "render.markdown",
+    "translation_markdown": "render.markdown",
     "load_glossary": "glossary",
     "Glossary": "glossary",
     "Task": "tasks",
@@ -75,8 +75,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .batch import BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
-    from .batch_api import BatchAPIRun
+    from .runs.batch import BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
+    from .runs.openai_batch import BatchAPIRun
     from .checks import check_answer
     from .config import Settings, load_settings
     from .errors import (
@@ -95,9 +95,9 @@ if TYPE_CHECKING:
         TruncatedError,
         ValidationFailedError,
     )
-    from .read import load_article
+    from .reading.read import load_article
     from .glossary import Glossary, load_glossary
-    from .render import to_json, to_markdown, translation_markdown
+    from .render.markdown import to_json, to_markdown, translation_markdown
     from .schemas import (
         Article,
         Brief,

@@ -233,7 +233,7 @@ def brief(
     prompt_version: int | None,
 ) -> None:
     """Summarize one article into a brief in the --lang language, with the article's-language summary and key facts."""
-    from .render import to_json
+    from .render.markdown import to_json
 
     result = summarizer.run(source, prompt_version=prompt_version)
     _emit(to_json(result) if format is BriefFormat.json else summarizer.task.markdown(result), output)
@@ -261,7 +261,7 @@ def translate(
     """Translate one article into the --to language, paragraph by paragraph (a long one in parallel parts)."""
     import asyncio
 
-    from .render import to_json
+    from .render.markdown import to_json
 
     async def run() -> Any:
         try:
@@ -289,7 +289,7 @@ def tokens(
     prompt_version: int | None,
 ) -> None:
     """Count tokens of the raw text, the cleaned text and the full prompt, and estimate the cost."""
-    from .read import read_article
+    from .reading.read import read_article
     from .tokens import count_tokens
 
     reading = read_article(source)
@@ -323,8 +323,8 @@ def clean(
     ] = False,
 ) -> None:
     """Print the cleaned article text and its metadata (no model call)."""
-    from .read import read_article
-    from .sentences import Sentences
+    from .reading.read import read_article
+    from .reading.sentences import Sentences
 
     reading = read_article(source)
     article, cleaned = reading.article, reading.cleaned
@@ -393,9 +393,9 @@ def batch(
     prompt_version: int | None,
 ) -> None:
     """Summarize (or --task translate) every article in a folder: JSON and Markdown per article, a report, resumable."""
-    from .batch import DEFAULT_PATTERNS, BatchRunner, default_out, estimate_batch
+    from .runs.batch import DEFAULT_PATTERNS, BatchRunner, default_out, estimate_batch
     from .errors import BatchFailedError, InputError
-    from .progress import BatchProgress, estimate_table, summary_table
+    from .runs.progress import BatchProgress, estimate_table, summary_table
     from .summarizer import Summarizer
 
     if not directory.is_dir():
@@ -407,7 +407,7 @@ def batch(
         typer.echo(estimate_table(estimate, model=summarizer.settings.model))
         return
     if via is Via.batch_api:
-        from .batch_api import BatchAPIRun
+        from .runs.openai_batch import BatchAPIRun
 
         api = BatchAPIRun(summarizer, directory, out, patterns=patterns, prompt_version=prompt_version,
                           poll_interval=poll_interval, log=lambda line: typer.echo(line, err=True))
@@ -533,9 +533,9 @@ def eval_(
 ) -> None:
     """Score each (model, prompt version) on a gold set: precision, recall and F1 per fact field, and more."""
     from .errors import ConfigurationError
-    from .eval_report import estimate_markdown, evaluation_json, evaluation_markdown
-    from .evaluate import RunSpec, estimate, evaluate
-    from .gold import load_gold
+    from .evaluation.report import estimate_markdown, evaluation_json, evaluation_markdown
+    from .evaluation.run import RunSpec, estimate, evaluate
+    from .evaluation.gold import load_gold
 
     gold_set = load_gold(gold)
     versions: list[int | None] = list(prompt_version) or [None]

@@ -19,19 +19,19 @@ import httpx2
 
 from .cache import ResultCache, cache_key
 from .config import Settings, load_settings
-from .drive import arun, run
+from .model.drive import arun, run
 from .checks import NOTES, repair_problems
 from .errors import CacheError, FaithfulnessError, SummarizeError, clip
 from .prompts import CONVERSATION_TASK, Prompt, PromptLibrary
-from .ratelimit import RateGate
-from .read import load_article
-from .reask import Reasks
+from .model.ratelimit import RateGate
+from .reading.read import load_article
+from .model.reask import Reasks
 from .schemas import SCHEMA_VERSION, AnyResult, Article, Provenance, Result, ResultWarning, TranslationResult
 from .tasks import Call, Task, get_task
 from .tokens import ModelInfo, count_message_tokens, count_tokens, model_info
 
 if TYPE_CHECKING:
-    from .client import Completion, ModelClient
+    from .model.client import Completion, ModelClient
 
 _SAFETY_MARGIN = 32  # tokens kept free: our count of the chat framing is an estimate
 
@@ -117,7 +117,7 @@ class Summarizer:
         if self._owner is not None:
             return self._owner.client
         if self._client is None:
-            from .client import ModelClient  # the openai package costs ~0.8 s to import: only when a request is due
+            from .model.client import ModelClient  # the openai package costs ~0.8 s to import: only when a request is due
 
             self._client = ModelClient(self.settings, transport=self._transport, gate=self._gate)
         return self._client
@@ -131,7 +131,7 @@ class Summarizer:
         if verifier is self.settings:
             return self.client
         if self._verifier is None:
-            from .client import ModelClient
+            from .model.client import ModelClient
 
             self._verifier = ModelClient(verifier, transport=self._transport, gate=self._gate)
         return self._verifier

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarize.clean import Cleaned, clean_text
+from summarize.reading.clean import Cleaned, clean_text
 
 CORPUS = Path(__file__).parent / "fixtures" / "cleaning"
 # Drops that keep the text once: a repeat of the title or of an earlier paragraph loses nothing.

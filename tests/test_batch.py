@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bench.fake_openai import FakeOpenAI, RequestRecord, article_key, article_text
-from summarize.batch import LOCK_NAME, REPORT_NAME, BatchRunner, ItemReport, OutputPaths, ReportWriter, discover, output_paths, prepare, safe_name
+from summarize.runs.batch import LOCK_NAME, REPORT_NAME, BatchRunner, ItemReport, OutputPaths, ReportWriter, discover, output_paths, prepare, safe_name
 from summarize.cli import app
 from summarize.config import Settings, load_settings
 from summarize.errors import OutputError
 from summarize.files import atomic_write_text, atomic_writer
-from summarize.progress import BatchProgress
-from summarize.ratelimit import RateGate, RateLimitTransport
-from summarize.read import load_article
+from summarize.runs.progress import BatchProgress
+from summarize.model.ratelimit import RateGate, RateLimitTransport
+from summarize.reading.read import load_article
 from summarize.schemas import Result
 from summarize.summarizer import Summarizer
 
@@ -590,7 +590,7 @@ def test_dry_run_counts_tokens_without_requests_then_sees_the_cache(tmp_path: Pa
 
 def test_dry_run_needs_no_endpoint_and_sends_nothing(tmp_path: Path) -> None:
     endpoint = ScriptedEndpoint()  # any request would fail the test
-    from summarize.batch import estimate_batch
+    from summarize.runs.batch import estimate_batch
 
     summarizer = Summarizer(load_settings(), transport=endpoint.transport)
     estimate = estimate_batch(summarizer, SEEDS)
@@ -624,7 +624,7 @@ def test_progress_stays_quiet_when_the_stream_is_not_a_terminal() -> None:
 def test_a_killed_runs_partial_report_is_removed_by_the_next_run(tmp_path: Path) -> None:
     import subprocess as sp
 
-    from summarize.batch import ReportWriter
+    from summarize.runs.batch import ReportWriter
 
     out = tmp_path / "out"
     out.mkdir()

@@ -16,8 +16,8 @@ from summarize.checks import check_answer, repair_problems
 from summarize.checks.text import MappedText, normalize, quote_found
 from summarize.config import load_settings
 from summarize.errors import FaithfulnessError, TruncatedError
-from summarize.read import load_article
-from summarize.render import to_markdown
+from summarize.reading.read import load_article
+from summarize.render.markdown import to_markdown
 from summarize.schemas import Article, Summary
 from summarize.summarizer import Summarizer
 

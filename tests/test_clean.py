@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarize.clean import RULES, Cleaned, clean_text, paragraphs
+from summarize.reading.clean import RULES, Cleaned, clean_text, paragraphs
 
 from .fakes import SEEDS
 

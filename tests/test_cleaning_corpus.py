@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarize.clean import clean_text
+from summarize.reading.clean import clean_text
 
 from .cleaning_corpus import CORPUS, pages, raw_text, score, totals
 

@@ -175,7 +175,7 @@ def test_record_against_a_local_server_then_replay_offline(tmp_path: Path, cited
 
 def test_strict_fails_with_exit_code_6_when_a_quote_is_invented(tmp_path: Path, valid_answer: dict) -> None:
     from summarize.config import load_settings
-    from summarize.replay import RecordingTransport, ReplayStore
+    from summarize.model.replay import RecordingTransport, ReplayStore
     from summarize.summarizer import Summarizer
 
     from .fakes import ScriptedEndpoint, ok

@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from summarize.client import ModelClient, describe_validation_error, extract_json
+from summarize.model.client import ModelClient, describe_validation_error, extract_json
 from summarize.config import load_settings
 from summarize.errors import (
     ConfigurationError,

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from bench.fake_openai import FakeOpenAI
 from summarize.cli import app
 from summarize.errors import InputError
-from summarize.gold import GoldArticle, load_gold
+from summarize.evaluation.gold import GoldArticle, load_gold
 from summarize.schemas import Amount, Brief, Event, KeyFacts, KeyPoint, Organization, Person, Quote, Summary
-from summarize.scoring import quote_overlap, score_facts
+from summarize.evaluation.scoring import quote_overlap, score_facts
 
 from .fakes import EXCHANGES, SEEDS
 from .recorded import RECORDED, info

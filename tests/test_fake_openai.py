@@ -23,9 +23,9 @@ from summarize.config import load_settings
 from summarize.grounded import pipeline as grounded
 from summarize.grounded.schema import CitedSummary, Verdict
 from summarize.prompts import PromptLibrary
-from summarize.read import load_article
+from summarize.reading.read import load_article
 from summarize.schemas import Article, Summary, strict_json_schema
-from summarize.sentences import Sentences
+from summarize.reading.sentences import Sentences
 from summarize.tasks import SummaryTask
 
 from .fakes import ROOT, SEED_003

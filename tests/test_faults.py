@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from bench.fake_openai import FAULT_KINDS, FakeOpenAI, RequestRecord, article_key, article_text
 from summarize.cli import app
 from summarize.config import load_settings
-from summarize.ratelimit import MIN_RATE_LIMIT_WAITS
-from summarize.read import load_article
+from summarize.model.ratelimit import MIN_RATE_LIMIT_WAITS
+from summarize.reading.read import load_article
 from summarize.summarizer import Summarizer
 
 from .fakes import SEED_003, SEEDS

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from summarize.cli import app
 from summarize.config import load_settings
-from summarize.read import load_article
-from summarize.render import to_markdown
+from summarize.reading.read import load_article
+from summarize.render.markdown import to_markdown
 from summarize.schemas import Result
-from summarize.sentences import Sentences
+from summarize.reading.sentences import Sentences
 from summarize.summarizer import Summarizer
 
 from .fakes import ANSWERS, EXCHANGES, ROOT, SEED_003, chat_completion

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from summarize.cli import app
-from summarize.client import extract_json
+from summarize.model.client import extract_json
 from summarize.config import load_settings
 from summarize.errors import InputError
-from summarize.read import MAX_BYTES, load_article, read_source
+from summarize.reading.read import MAX_BYTES, load_article, read_source
 from summarize.summarizer import Summarizer
 
 from .fakes import EXCHANGES, SEED_003, ScriptedEndpoint, ok

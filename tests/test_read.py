@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarize.errors import InputError
-from summarize.read import decode, detect_language, load_article, read_article, read_source
+from summarize.reading.read import decode, detect_language, load_article, read_article, read_source
 
 from .fakes import SEED_003
 

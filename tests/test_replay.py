@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from summarize.client import ModelClient
+from summarize.model.client import ModelClient
 from summarize.config import load_settings
 from summarize.errors import ReplayMissError
-from summarize.replay import RecordingTransport, ReplayStore, request_key
+from summarize.model.replay import RecordingTransport, ReplayStore, request_key
 from summarize.schemas import Summary
 
 from .fakes import ScriptedEndpoint, error, ok

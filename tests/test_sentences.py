@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarize.checks.text import MappedText
-from summarize.clean import paragraphs
-from summarize.read import load_article
-from summarize.sentences import Sentence, Sentences, split_sentences
+from summarize.reading.clean import paragraphs
+from summarize.reading.read import load_article
+from summarize.reading.sentences import Sentence, Sentences, split_sentences
 
 from .fakes import SEED_003, SEEDS
 

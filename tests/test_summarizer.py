@@ -186,7 +186,7 @@ def test_every_part_of_a_cited_prompt_fits_the_request_budget(limit: int) -> Non
 def test_every_sentence_of_a_long_article_is_shown_once_when_paragraphs_must_be_split() -> None:
     import re
 
-    from summarize.sentences import Sentences
+    from summarize.reading.sentences import Sentences
 
     text = "\n\n".join(
         " ".join(f"Phrase {j} du paragraphe {i} : Sam Altman quitte la direction de OpenAI." for j in range(40)) for i in range(3)

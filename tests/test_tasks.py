@@ -13,14 +13,14 @@ from typer.testing import CliRunner
 
 from bench.fake_openai import cited_answer
 from summarize import schemas, tasks
-from summarize.batch import BatchRunner
+from summarize.runs.batch import BatchRunner
 from summarize.checks import Checked, check_answer, language_of
 from summarize.cli import app
 from summarize.config import load_settings
 from summarize.prompts import PromptLibrary, builtin_prompts_dir
-from summarize.read import load_article
+from summarize.reading.read import load_article
 from summarize.schemas import Article, ArticleMetadata, Provenance, ResultWarning, Summary
-from summarize.sentences import Sentences
+from summarize.reading.sentences import Sentences
 from summarize.summarizer import Summarizer
 from summarize.tasks.summary import sentence_count
 

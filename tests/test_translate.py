@@ -14,15 +14,15 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.fake_openai import FakeOpenAI
-from summarize.batch import REPORT_NAME, BatchRunner, estimate_batch
-from summarize.batch_api import BatchAPIRun
+from summarize.runs.batch import REPORT_NAME, BatchRunner, estimate_batch
+from summarize.runs.openai_batch import BatchAPIRun
 from summarize.checks.translation import check_alignment, check_translation, has_quotation, source_names
-from summarize.clean import paragraphs
+from summarize.reading.clean import paragraphs
 from summarize.cli import app
 from summarize.config import load_settings
 from summarize.errors import InputError
 from summarize.glossary import load_glossary
-from summarize.read import load_article
+from summarize.reading.read import load_article
 from summarize.schemas import Translation, TranslationResult
 from summarize.summarizer import Summarizer
 
@@ -357,7 +357,7 @@ def test_dry_run_expects_a_translation_about_as_long_as_its_input(tmp_path: Path
 def test_an_http_level_replay_records_the_translate_request(tmp_path: Path) -> None:
     endpoint = ScriptedEndpoint(ok(HAND_WRITTEN))
     settings = load_settings(api_key="k", task="translate", use_cache=False, record_dir=tmp_path / "rec")
-    from summarize.replay import RecordingTransport, ReplayStore
+    from summarize.model.replay import RecordingTransport, ReplayStore
 
     transport = RecordingTransport(ReplayStore(tmp_path / "rec"), endpoint="api.openai.com", inner=endpoint.transport)
     with Summarizer(settings, transport=transport) as translator:

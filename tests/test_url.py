@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from summarize.errors import InputError
-from summarize.read import load_article, read_source
+from summarize.reading.read import load_article, read_source
 
 from .fakes import LocalServer
 from .test_read import HTML
@@ -49,7 +49,7 @@ def test_redirect_to_a_non_http_scheme_is_refused(local_site: str) -> None:
 def test_a_slow_server_hits_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import summarize.read
+    import summarize.reading.read
 
     release = threading.Event()
 
@@ -57,7 +57,7 @@ def test_a_slow_server_hits_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None
         release.wait(5)  # answers only after the client has given up
         return 200, {"content-type": "text/plain"}, b"too late"
 
-    monkeypatch.setattr(summarize.read, "URL_TIMEOUT", 0.3)
+    monkeypatch.setattr(summarize.reading.read, "URL_TIMEOUT", 0.3)
     with LocalServer(slow) as server:
         try:
             with pytest.raises(InputError, match="timed out"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..read import language_model
+from ..reading.read import language_model
 
 MIN_WORDS = 3
 """Shorter strings are not judged: "Microsoft" or "Boss" is no language at all (fastText guesses at random)."""

@@ -23,7 +23,7 @@ from ..checks.grounding import (
 from ..checks.grave import unstated
 from ..checks.text import MappedText, mapped, normalize
 from ..schemas import Article, ResultWarning, WarningKind
-from ..sentences import Sentences
+from ..reading.sentences import Sentences
 from .claims import Claim
 from .derive import quotations
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..schemas import SENTENCE, Article, Repair, ResultWarning
-from ..sentences import Sentence, Sentences
+from ..reading.sentences import Sentence, Sentences
 
 
 @dataclass(frozen=True)

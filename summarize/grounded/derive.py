@@ -28,7 +28,7 @@ from ..schemas import (
     ResultWarning,
     Summary,
 )
-from ..sentences import Sentence, Sentences
+from ..reading.sentences import Sentence, Sentences
 from .claims import Claim, _clip, _Deriver
 from .entities import _organizations, _people
 from .schema import CitedSummary

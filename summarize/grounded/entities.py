@@ -11,7 +11,7 @@ import re
 
 from ..checks.text import normalize
 from ..schemas import Organization, Person, Repair
-from ..sentences import Sentence
+from ..reading.sentences import Sentence
 from .claims import Claim, _Deriver
 from .schema import CitedOrganization, CitedPerson, CitedSummary
 

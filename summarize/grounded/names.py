@@ -11,7 +11,7 @@ import re
 
 from ..checks.grounding import _COMMON_CAPITALIZED
 from ..checks.text import normalize
-from ..sentences import Sentences
+from ..reading.sentences import Sentences
 
 MAX_NAMES = 30
 # Runs of capitalized words, with the particles names carry ("Sasha de Marigny", "Ursula von der Leyen").

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checks import Checked, check_languages
 from ..schemas import Article, ClaimEvidence, ResultWarning
-from ..sentences import Sentences
+from ..reading.sentences import Sentences
 from . import verify
 from .checks import check_claims, example_leaks
 from .derive import Derived, derive, evidence_of

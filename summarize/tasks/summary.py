@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import languages
 from ..checks import Checked, check_answer, grave_claims
-from ..clean import paragraphs
+from ..reading.clean import paragraphs
 from ..errors import ConfigurationError
 from ..grounded import pipeline as grounded
 from ..schemas import Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
@@ -240,11 +240,11 @@ class SummaryTask(Task):
         )
 
     def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
-        from ..render import to_markdown
+        from ..render.markdown import to_markdown
 
         return to_markdown(result)
 
     def facts(self, result: Any) -> str:
-        from ..render import facts_json
+        from ..render.markdown import facts_json
 
         return facts_json(result)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .. import languages
 from ..checks import Checked
 from ..checks.translation import aligned, check_translation
-from ..clean import paragraphs
+from ..reading.clean import paragraphs
 from ..errors import InputError
 from ..glossary import Glossary, load_glossary
 from ..schemas import PARAGRAPHS, Article, ArticleMetadata, ParagraphPair, Provenance, TranslatedParagraph, Translation, TranslationResult
@@ -142,7 +142,7 @@ class TranslateTask(Task):
         )
 
     def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
-        from ..render import translation_markdown
+        from ..render.markdown import translation_markdown
 
         return translation_markdown(result, side_by_side=side_by_side)
 

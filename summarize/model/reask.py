@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .prompts import Prompt
+    from ..prompts import Prompt
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Reasks:
 
 def builtin_reasks() -> Reasks:
     """The built-in conversation texts (for a client used without a pipeline)."""
-    from .prompts import CONVERSATION_TASK, PromptLibrary
+    from ..prompts import CONVERSATION_TASK, PromptLibrary
 
     return Reasks(PromptLibrary(None).load(CONVERSATION_TASK))
 

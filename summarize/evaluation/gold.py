@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError
+from ..errors import InputError
 
 FORMAT = 1
 """The gold-set format this version reads; a file of another format is refused, not misread."""

@@ -16,16 +16,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import load_settings
-from .errors import ConfigurationError, InputError, OutputError, SummarizeError
-from .files import atomic_write_text, pid_alive, remove_orphan_temps
-from .ratelimit import RateGate
-from .read import load_article
-from .render import to_json
-from .schemas import AnyResult, Article, Result
-from .summarizer import Plan, Summarizer
-from .tokens import ModelInfo
-from .tasks import Task
+from ..config import load_settings
+from ..errors import ConfigurationError, InputError, OutputError, SummarizeError
+from ..files import atomic_write_text, pid_alive, remove_orphan_temps
+from ..model.ratelimit import RateGate
+from ..reading.read import load_article
+from ..render.markdown import to_json
+from ..schemas import AnyResult, Article, Result
+from ..summarizer import Plan, Summarizer
+from ..tokens import ModelInfo
+from ..tasks import Task
 
 __all__ = [
     "DEFAULT_PATTERNS",

@@ -6,7 +6,7 @@ import json
 
 from pydantic import BaseModel
 
-from .schemas import ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
+from ..schemas import ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
 
 _WARNING_LABELS = {
     "quote-not-found": "Quote not found in the article",

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx2
 
-from .files import atomic_write_text
+from ..files import atomic_write_text
 
 MISS_HEADER = "x-summarize-replay-miss"
 # Only these response headers are kept: enough to replay retries and content types, nothing that identifies an account.

@@ -10,15 +10,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .config import Settings
-from .errors import CacheError, ConfigurationError, FaithfulnessError, PromptError, SummarizeError
+from ..config import Settings
+from ..errors import CacheError, ConfigurationError, FaithfulnessError, PromptError, SummarizeError
 from .gold import GoldArticle, GoldSet
-from .schemas import Result, TranslationResult
+from ..schemas import Result, TranslationResult
 from .scoring import FIELDS, METADATA, ArticleScore, FieldScore, score_failure, score_result, score_translation
-from .summarizer import Summarizer
+from ..summarizer import Summarizer
 
 if TYPE_CHECKING:
-    from .batch import BatchEstimate
+    from ..runs.batch import BatchEstimate
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class RunEstimate:
 
 def estimate(gold: GoldSet, runs: list[RunSpec], settings: Settings) -> list[RunEstimate]:
     """Plan every article of every run without sending anything."""
-    from .batch import BatchEstimate, plan_file
+    from ..runs.batch import BatchEstimate, plan_file
 
     estimates = []
     for run in runs:

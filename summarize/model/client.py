@@ -12,9 +12,9 @@ import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 
-from .config import ResponseMode, Settings
+from ..config import ResponseMode, Settings
 from .drive import aresume, arun, run
-from .errors import (
+from ..errors import (
     ConfigurationError,
     EndpointError,
     ModelError,
@@ -27,7 +27,7 @@ from .errors import (
 from .ratelimit import MIN_RATE_LIMIT_WAITS, RateGate, RateLimitTransport
 from .replay import MISS_HEADER, RecordingTransport, ReplayStore, ReplayTransport
 from .reask import Reasks, builtin_reasks, repeated_fragment
-from .schemas import strict_json_schema
+from ..schemas import strict_json_schema
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -13,8 +13,8 @@ from typing import Any
 import httpx2
 
 from .clean import Cleaned, clean_text
-from .errors import InputError
-from .schemas import Article
+from ..errors import InputError
+from ..schemas import Article
 
 MAX_BYTES = 10_000_000
 """Inputs larger than this are refused: a news article is kilobytes, a 10 MB text is not one article."""

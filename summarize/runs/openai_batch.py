@@ -32,10 +32,10 @@ from .batch import (
     plan_file,
     write_outputs,
 )
-from .errors import ModelError, OutputError
-from .files import atomic_write_text, atomic_writer
-from .schemas import AnyResult
-from .summarizer import Plan, Summarizer
+from ..errors import ModelError, OutputError
+from ..files import atomic_write_text, atomic_writer
+from ..schemas import AnyResult
+from ..summarizer import Plan, Summarizer
 
 __all__ = ["STATE_NAME", "BatchAPIRun"]
 

@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import target_fields
-from .checks.text import normalize
+from ..checks import target_fields
+from ..checks.text import normalize
 from .gold import GoldArticle, GoldEvent, GoldPerson, GoldQuote
-from .schemas import Amount, Event, Quote, Result, Summary, TranslationResult
+from ..schemas import Amount, Event, Quote, Result, Summary, TranslationResult
 
 FIELDS = ("people", "organizations", "events", "amounts", "quotes")
 METADATA = ("title", "author", "published", "url")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .evaluate import RunEstimate, RunScore
+from .run import RunEstimate, RunScore
 from .scoring import FIELDS, FieldScore
 
 _SHORT = {"people": "people", "organizations": "orgs", "events": "events", "amounts": "amounts", "quotes": "quotes"}
