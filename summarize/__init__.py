@@ -34,9 +34,11 @@ _EXPORTS = {
     "TruncatedError": "errors",
     "ValidationFailedError": "errors",
     "load_article": "reading.read",
-    "to_json": "render.markdown",
+    "to_json": "render.json",
     "to_markdown": "render.markdown",
     "translation_markdown": "render.markdown",
+    "FORMATS": "render",
+    "render": "render",
     "load_glossary": "glossary",
     "Glossary": "glossary",
     "Task": "tasks",
@@ -97,7 +99,9 @@ if TYPE_CHECKING:
     )
     from .reading.read import load_article
     from .glossary import Glossary, load_glossary
-    from .render.markdown import to_json, to_markdown, translation_markdown
+    from .render import FORMATS, render
+    from .render.json import to_json
+    from .render.markdown import to_markdown, translation_markdown
     from .schemas import (
         Article,
         Brief,

@@ -29,8 +29,12 @@ app.add_typer(cache_app, name="cache")
 
 
 class BriefFormat(str, Enum):
+    """The format registry's names (summarize.render.FORMATS), as a choice list."""
+
     markdown = "markdown"
     json = "json"
+    html = "html"
+    side_by_side = "side-by-side"
 
 
 class ResponseFormat(str, Enum):
@@ -218,7 +222,7 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
-Format = Annotated[BriefFormat, typer.Option("--format", "-f", help="Markdown, or the whole JSON result.")]
+Format = Annotated[BriefFormat, typer.Option("--format", "-f", help="markdown, json (the whole result), html (a page: click a line to see its evidence), side-by-side (translations).")]
 
 
 @app.command()
@@ -233,17 +237,21 @@ def brief(
     prompt_version: int | None,
 ) -> None:
     """Summarize one article into a brief in the --lang language, with the article's-language summary and key facts."""
-    from .render.markdown import to_json
+    from .reading.read import load_article
+    from .render import get_format
 
-    result = summarizer.run(source, prompt_version=prompt_version)
-    _emit(to_json(result) if format is BriefFormat.json else summarizer.task.markdown(result), output)
+    fmt = get_format(format.value, summarizer.task.result)  # refused before anything is paid for
+    article = load_article(source)
+    _emit(fmt.render(summarizer.run(article, prompt_version=prompt_version), article), output)
 
 
 @app.command()
 @_model_command("summary")
 def facts(source: Source, output: OutputPath = None, length: Length = None, *, summarizer: Any, prompt_version: int | None) -> None:
     """Print the key facts of one article as JSON (descriptions in the --lang language)."""
-    _emit(summarizer.task.facts(summarizer.run(source, prompt_version=prompt_version)), output)
+    from .render.json import facts_json
+
+    _emit(facts_json(summarizer.run(source, prompt_version=prompt_version)), output)
 
 
 @app.command()
@@ -261,16 +269,19 @@ def translate(
     """Translate one article into the --to language, paragraph by paragraph (a long one in parallel parts)."""
     import asyncio
 
-    from .render.markdown import to_json
+    from .reading.read import load_article
+    from .render import get_format
+
+    fmt = get_format("side-by-side" if side_by_side else format.value, summarizer.task.result)
+    article = load_article(source)
 
     async def run() -> Any:
         try:
-            return await summarizer.arun(source, prompt_version=prompt_version)
+            return await summarizer.arun(article, prompt_version=prompt_version)
         finally:
             await summarizer.aclose()
 
-    result = asyncio.run(run())
-    _emit(to_json(result) if format is BriefFormat.json else summarizer.task.markdown(result, side_by_side=side_by_side), output)
+    _emit(fmt.render(asyncio.run(run()), article), output)
 
 
 # A plain name checked against the task registry (summarize.tasks.TASKS): a new task needs no CLI change.

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bench.fake_openai import cited_answer
 from summarize import schemas, tasks
+from summarize.render import render
 from summarize.runs.batch import BatchRunner
 from summarize.checks import Checked, check_answer, language_of
 from summarize.cli import app
@@ -113,7 +114,7 @@ def test_an_article_already_in_the_target_language_gets_one_summary_not_two() ->
     endpoint = ScriptedEndpoint(ok(answer))
     with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as s:
         result = s.summarize(article)
-        markdown = s.task.markdown(result)
+        markdown = render(result)
     assert ("same-language", None) in {(w.kind, w.field) for w in result.warnings}
     assert result.brief.source_summary == "" and len(endpoint.requests) == 1
     assert "## Summary (en)" not in markdown and "Same language" in markdown
@@ -260,8 +261,6 @@ class HeadlineTask(tasks.Task):
     def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> Any:
         return HeadlineResult(article=ArticleMetadata(source=article.source), headline=answer.headline, provenance=provenance)
 
-    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
-        return f"# {result.headline}\n"
 
 
 def test_a_third_task_runs_through_the_pipeline_cache_and_batch_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -282,3 +281,5 @@ def test_a_third_task_runs_through_the_pipeline_cache_and_batch_unchanged(tmp_pa
     seeds = Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
     outcome = BatchRunner(lambda gate: Summarizer(settings, transport=endpoint.transport, gate=gate), seeds, tmp_path / "out", jobs=2).run()
     assert outcome.done == 4 and outcome.cached == 1 and len(list((tmp_path / "out").glob("*.headline.md"))) == 5
+    # Rendered by the generic Markdown renderer: the new task wrote no rendering code.
+    assert "**headline**: OpenAI ousts Sam Altman" in next((tmp_path / "out").glob("*.headline.md")).read_text()

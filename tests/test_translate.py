@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx2
 import pytest
+
+from summarize.render import render
 from typer.testing import CliRunner
 
 from bench.fake_openai import FakeOpenAI
@@ -252,7 +254,7 @@ def test_a_paragraph_still_missing_is_flagged_and_shown_untranslated_never_dropp
     endpoint = ScriptedEndpoint(ok(missing), ok(missing), failing)
     with _translator(endpoint, max_retries=0) as translator:
         result = translator.translate(SEED_003)
-        markdown = translator.task.markdown(result)
+        markdown = render(result)
     assert len(endpoint.requests) == 3
     assert kinds(result.warnings) == {("paragraph-missing", "paragraphs[3]")}
     assert result.paragraphs[2].target is None and result.paragraphs[2].source == "Le joli coup de Microsoft"

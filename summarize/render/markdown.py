@@ -1,8 +1,8 @@
-"""Render results as Markdown or JSON: a brief (Result) or a translation (TranslationResult)."""
+"""Markdown: a brief (Result) with footnoted evidence, a translation (TranslationResult), any other result generically."""
 
 from __future__ import annotations
 
-import json
+import functools
 
 from pydantic import BaseModel
 
@@ -188,11 +188,26 @@ def _footer(prov: Provenance) -> list[str]:
     ]
 
 
-def to_json(result: BaseModel) -> str:
-    """The whole result envelope as indented JSON."""
-    return result.model_dump_json(indent=2) + "\n"
+@functools.singledispatch
+def markdown(result: BaseModel) -> str:
+    """Any result as Markdown: a task without a renderer of its own gets its fields listed (no code in render/ needed)."""
+    data = result.model_dump(mode="json", exclude={"provenance", "article", "warnings"})
+    lines = [f"# {type(result).__name__}", ""]
+    lines += [f"- **{key}**: {value}" for key, value in data.items()]
+    warnings = getattr(result, "warnings", [])
+    return "\n".join(lines + _warnings(warnings)).rstrip() + "\n"
 
 
-def facts_json(result: Result) -> str:
-    """Only the key facts, as indented JSON."""
-    return json.dumps(result.key_facts.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+@markdown.register
+def _(result: Result) -> str:
+    return to_markdown(result)
+
+
+@markdown.register
+def _(result: TranslationResult) -> str:
+    return translation_markdown(result)
+
+
+def side_by_side(result: TranslationResult) -> str:
+    """A translation as a table: each source paragraph beside its translation."""
+    return translation_markdown(result, side_by_side=True)

@@ -21,7 +21,8 @@ from ..errors import ConfigurationError, InputError, OutputError, SummarizeError
 from ..files import atomic_write_text, pid_alive, remove_orphan_temps
 from ..model.ratelimit import RateGate
 from ..reading.read import load_article
-from ..render.markdown import to_json
+from ..render import render
+from ..render.json import to_json
 from ..schemas import AnyResult, Article, Result
 from ..summarizer import Plan, Summarizer
 from ..tokens import ModelInfo
@@ -344,7 +345,7 @@ def previous_report(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
 def write_outputs(result: AnyResult, paths: OutputPaths, task: Task) -> None:
     """Write one article's Markdown then JSON, each atomically."""
     # JSON last: its presence (with a matching key) is what marks the article as done for a re-run.
-    atomic_write_text(paths.markdown, task.markdown(result))
+    atomic_write_text(paths.markdown, render(result))
     atomic_write_text(paths.json, to_json(result))
 
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 
 from ..config import Settings
-from ..errors import ConfigurationError
 from ..schemas import AnyResult, Article, Provenance
 
 if TYPE_CHECKING:
@@ -137,11 +136,3 @@ class Task(ABC):
     @abstractmethod
     def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> AnyResult:
         """The result envelope of a finished answer."""
-
-    @abstractmethod
-    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
-        """The result as Markdown."""
-
-    def facts(self, result: Any) -> str:
-        """The key facts as JSON (tasks without key facts refuse)."""
-        raise ConfigurationError(f"the {self.name} task has no key facts")

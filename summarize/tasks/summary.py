@@ -238,13 +238,3 @@ class SummaryTask(Task):
             evidence=checked.evidence,
             provenance=provenance,
         )
-
-    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
-        from ..render.markdown import to_markdown
-
-        return to_markdown(result)
-
-    def facts(self, result: Any) -> str:
-        from ..render.markdown import facts_json
-
-        return facts_json(result)

@@ -141,11 +141,6 @@ class TranslateTask(Task):
             provenance=provenance,
         )
 
-    def markdown(self, result: Any, *, side_by_side: bool = False) -> str:
-        from ..render.markdown import translation_markdown
-
-        return translation_markdown(result, side_by_side=side_by_side)
-
 
 def _pack(texts: list[str], budget: int, encoding: str) -> list[list[int]]:
     """Consecutive paragraphs (their indices) in groups of at most `budget` tokens and PARAGRAPHS items, never cut."""
