@@ -10,12 +10,12 @@ __version__ = "0.1.0"
 # Public name -> module that defines it. Imported on first access (PEP 562) so that `summarize --help`
 # does not pay for the openai client's import (about two seconds cold).
 _EXPORTS = {
-    "BatchOutcome": "runs.batch",
-    "BatchRunner": "runs.batch",
-    "ItemReport": "runs.batch",
-    "estimate_batch": "runs.batch",
-    "summarize_folder": "runs.batch",
-    "BatchAPIRun": "runs.openai_batch",
+    "BatchOutcome": "runs",
+    "BatchRunner": "runs",
+    "ItemReport": "runs",
+    "estimate_batch": "runs",
+    "summarize_folder": "runs",
+    "BatchAPIRun": "runs",
     "BatchFailedError": "errors",
     "Settings": "config",
     "load_settings": "config",
@@ -77,8 +77,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .runs.batch import BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
-    from .runs.openai_batch import BatchAPIRun
+    from .runs import BatchAPIRun, BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
     from .checks import check_answer
     from .config import Settings, load_settings
     from .errors import (

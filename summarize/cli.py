@@ -389,13 +389,14 @@ class Via(str, Enum):
 @app.command()
 @_model_command(None)
 def batch(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of articles (searched recursively).")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. [default: DIR-summaries or DIR-translations beside DIR]")] = None,
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A folder of articles (searched recursively), an RSS/Atom feed (URL or file), a file of URLs (one per line), '-' for URLs on stdin, or one file.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. [default: NAME-summaries or NAME-translations beside the source]")] = None,
     task: TaskOption = "summary",
     length: Length = None,
     glossary: GlossaryFile = None,
+    format: Annotated[BriefFormat, typer.Option("--format", "-f", help="Each article's file beside its JSON: markdown, html (plus an index.html of the run), side-by-side (translations), json (the JSON only).")] = BriefFormat.markdown,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Concurrent requests.")] = 8,
-    glob: Annotated[Optional[list[str]], typer.Option("--glob", help="File pattern, repeatable. [default: *.txt *.text *.md *.html *.htm]")] = None,
+    glob: Annotated[Optional[list[str]], typer.Option("--glob", help="File pattern in a folder, repeatable. [default: *.txt *.text *.md *.html *.htm *.pdf]")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count tokens and estimate the cost; call nothing.")] = False,
     via: Annotated[Via, typer.Option("--via", help="live requests, or the OpenAI Batch API (half price, asynchronous).")] = Via.live,
     poll_interval: Annotated[float, typer.Option(help="Seconds between Batch API status checks.")] = 30.0,
@@ -403,29 +404,33 @@ def batch(
     summarizer: Any,
     prompt_version: int | None,
 ) -> None:
-    """Summarize (or --task translate) every article in a folder: JSON and Markdown per article, a report, resumable."""
-    from .runs.batch import DEFAULT_PATTERNS, BatchRunner, default_out, estimate_batch
-    from .errors import BatchFailedError, InputError
+    """Run every article of a folder, feed or URL list: a JSON result and a Markdown or HTML file per article, a report, resumable."""
+    from .errors import BatchFailedError
+    from .render import get_format
+    from .runs import DEFAULT_PATTERNS, BatchRunner, estimate_source, open_source
     from .runs.progress import BatchProgress, estimate_table, summary_table
+    from .runs.sources import FolderSource
     from .summarizer import Summarizer
 
-    if not directory.is_dir():
-        raise InputError(f"not a directory: {directory}")
-    out = out or default_out(directory, summarizer.task.name)
+    get_format(format.value, summarizer.task.result)  # an impossible format is refused before anything is read
     patterns = tuple(glob) if glob else DEFAULT_PATTERNS
+    given = open_source(source, patterns=patterns, exclude=out)
+    out = out or given.default_out(summarizer.task.name)
+    if isinstance(given, FolderSource):
+        given = FolderSource(given.root, patterns, exclude=out)
     if dry_run:
-        estimate = estimate_batch(summarizer, directory, patterns=patterns, exclude=out, prompt_version=prompt_version)
+        estimate = estimate_source(summarizer, given, prompt_version=prompt_version)
         typer.echo(estimate_table(estimate, model=summarizer.settings.model))
         return
     if via is Via.batch_api:
-        from .runs.openai_batch import BatchAPIRun
+        from .runs import BatchAPIRun
 
-        api = BatchAPIRun(summarizer, directory, out, patterns=patterns, prompt_version=prompt_version,
+        api = BatchAPIRun(summarizer, given, out, prompt_version=prompt_version, format=format.value,
                           poll_interval=poll_interval, log=lambda line: typer.echo(line, err=True))
         outcome = _interruptible(api.run, lambda: api.outcome, out)
     else:
-        runner = BatchRunner(lambda gate: Summarizer(summarizer.settings, gate=gate), directory, out, jobs=jobs,
-                             patterns=patterns, prompt_version=prompt_version)
+        runner = BatchRunner(lambda gate: Summarizer(summarizer.settings, gate=gate), given, out, jobs=jobs,
+                             prompt_version=prompt_version, format=format.value)
         with BatchProgress(runner.count()) as progress:
             runner.on_item = progress.update
             outcome = _interruptible(runner.run, lambda: runner.outcome, out)

@@ -21,7 +21,21 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bench.fake_openai import FakeOpenAI, RequestRecord, article_key, article_text
-from summarize.runs.batch import LOCK_NAME, REPORT_NAME, BatchRunner, ItemReport, OutputPaths, ReportWriter, discover, output_paths, prepare, safe_name
+from summarize.reading.read import load_article as prepare
+from summarize.render import get_format
+from summarize.runs import BatchRunner
+from summarize.runs.outputs import OutputPaths, Outputs
+from summarize.runs.report import LOCK_NAME, REPORT_NAME, ItemReport, ReportWriter
+from summarize.runs.sources import FolderSource, Item, safe_name
+
+
+def discover(root: Path, patterns: tuple[str, ...] | None = None) -> Any:
+    return FolderSource(root, patterns).paths() if patterns else FolderSource(root).paths()
+
+
+def output_paths(root: Path, source: Path, out: Path) -> OutputPaths:
+    relative = Path(os.path.relpath(source, root))
+    return Outputs(out, get_format("markdown")).paths(Item(relative.as_posix(), relative.parts, prepare))
 from summarize.cli import app
 from summarize.config import Settings, load_settings
 from summarize.errors import OutputError
@@ -472,13 +486,11 @@ def test_safe_name_is_safe_and_one_to_one(names: list[str]) -> None:
 def test_output_paths_mirror_the_tree_inside_out(tmp_path: Path) -> None:
     root, out = tmp_path / "in", tmp_path / "out"
     assert output_paths(root, root / "a" / "b.txt", out) == OutputPaths(out / "a" / "b.txt.json", out / "a" / "b.txt.md")
-    # `..` can't come from discover, but a crafted path stays inside too: the part is renamed, not followed.
-    for sneaky in (root / ".." / "etc" / "passwd.txt", root / "a" / ".." / ".." / "x.txt"):
+    # `..` can't come from a folder, but a crafted name (a feed's URL) stays inside too: the part is renamed, not followed.
+    for sneaky in (root / ".." / "etc" / "passwd.txt", root / "a" / ".." / ".." / "x.txt", tmp_path / "elsewhere.txt"):
         paths = output_paths(root, sneaky, out)
-        for path in (paths.json, paths.markdown):
+        for path in paths.all():
             assert path.resolve().is_relative_to(out.resolve()), path
-    with pytest.raises(ValueError):
-        output_paths(root, tmp_path / "elsewhere.txt", out)  # not under root at all
 
 
 def test_output_paths_refuse_a_symlink_that_leads_out(tmp_path: Path) -> None:
@@ -492,7 +504,7 @@ def test_output_paths_refuse_a_symlink_that_leads_out(tmp_path: Path) -> None:
 
 def test_discover_skips_hidden_files_and_never_follows_symlinked_dirs(tmp_path: Path) -> None:
     root, outside = tmp_path / "in", tmp_path / "outside"
-    for name in ("b.md", "a.txt", "c.html", "d.pdf", ".hidden.txt", ".git/x.txt", "sub/e.txt", "sub/.f.txt"):
+    for name in ("b.md", "a.txt", "c.html", "d.pdf", "e.docx", ".hidden.txt", ".git/x.txt", "sub/e.txt", "sub/.f.txt"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("x", encoding="utf-8")
     outside.mkdir()
@@ -501,7 +513,7 @@ def test_discover_skips_hidden_files_and_never_follows_symlinked_dirs(tmp_path: 
     (root / "sub" / "back").symlink_to(root / "sub", target_is_directory=True)
     (root / "escape").symlink_to(outside, target_is_directory=True)
     found = [p.relative_to(root).as_posix() for p in itertools.islice(discover(root), 100)]  # a loop would overflow 100
-    assert found == ["a.txt", "b.md", "c.html", "sub/e.txt"]
+    assert found == ["a.txt", "b.md", "c.html", "d.pdf", "sub/e.txt"]  # PDFs are articles too
     assert [p.relative_to(root).as_posix() for p in discover(root, ("sub/*.txt",))] == ["sub/e.txt"]
 
 
@@ -528,7 +540,7 @@ def test_hostile_file_names_get_distinct_outputs_inside_out(tmp_path: Path) -> N
     assert outcome.done == len(expected)
     lines = report_lines(out)
     assert {line["source"] for line in lines} == expected  # a non-UTF-8 name reads back as itself
-    assert len({line["json"] for line in lines}) == len(lines) and len({line["markdown"] for line in lines}) == len(lines)
+    assert len({line["json"] for line in lines}) == len(lines) and len({line["output"] for line in lines}) == len(lines)
     for line in lines:  # each output holds its own article's result: nothing was overwritten
         result = Result.model_validate_json(Path(line["json"]).read_bytes())
         assert result.provenance.key == line["key"]
@@ -590,7 +602,7 @@ def test_dry_run_counts_tokens_without_requests_then_sees_the_cache(tmp_path: Pa
 
 def test_dry_run_needs_no_endpoint_and_sends_nothing(tmp_path: Path) -> None:
     endpoint = ScriptedEndpoint()  # any request would fail the test
-    from summarize.runs.batch import estimate_batch
+    from summarize.runs import estimate_batch
 
     summarizer = Summarizer(load_settings(), transport=endpoint.transport)
     estimate = estimate_batch(summarizer, SEEDS)
@@ -624,7 +636,7 @@ def test_progress_stays_quiet_when_the_stream_is_not_a_terminal() -> None:
 def test_a_killed_runs_partial_report_is_removed_by_the_next_run(tmp_path: Path) -> None:
     import subprocess as sp
 
-    from summarize.runs.batch import ReportWriter
+    from summarize.runs.report import ReportWriter
 
     out = tmp_path / "out"
     out.mkdir()

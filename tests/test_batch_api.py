@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 import bench.fake_openai as fake_openai
 from bench.fake_openai import FakeOpenAI, RequestRecord, article_key, article_text
-from summarize.runs.batch import REPORT_NAME, BatchRunner, prepare
+from summarize.reading.read import load_article as prepare
+from summarize.runs import REPORT_NAME, BatchRunner
 from summarize.runs.openai_batch import STATE_NAME, BatchAPIRun
 from summarize.cli import app
 from summarize.config import Settings, load_settings

@@ -279,7 +279,7 @@ def test_one_faulty_article_fails_alone_in_a_batch(kind: str, endpoint_env: None
     for source in set(keys) - {victim}:
         assert report[source]["status"] == "done", report[source]
         assert report[source]["error"] is None and report[source]["attempts"] == 1
-        assert Path(report[source]["json"]).is_file() and Path(report[source]["markdown"]).is_file()
+        assert Path(report[source]["json"]).is_file() and Path(report[source]["output"]).is_file()
 
     per_key = defaultdict(int)
     for record in records:
@@ -345,7 +345,7 @@ def test_soak_random_faults_then_clean_rerun(
                 assert line["error"] and "\n" not in line["error"] and line["error_type"], line
             else:
                 assert line["error"] is None and line["attempts"] >= 1, line
-                assert Path(line["json"]).is_file() and Path(line["markdown"]).is_file()
+                assert Path(line["json"]).is_file() and Path(line["output"]).is_file()
 
         # Per article, from the server's side: a done article got exactly one clean answer and was never asked
         # again after it; a failed article never got a clean answer (no paid answer was thrown away), and its
@@ -384,4 +384,4 @@ def test_soak_random_faults_then_clean_rerun(
     assert {source for source, line in final.items() if line["status"] == "done"} == failed
     assert {source for source, line in final.items() if line["status"] == "existing"} == set(keys) - failed
     for line in final.values():
-        assert Path(line["json"]).is_file() and Path(line["markdown"]).is_file()
+        assert Path(line["json"]).is_file() and Path(line["output"]).is_file()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from bench.fake_openai import cited_answer
 from summarize import schemas, tasks
 from summarize.render import render
-from summarize.runs.batch import BatchRunner
+from summarize.runs import BatchRunner
 from summarize.checks import Checked, check_answer, language_of
 from summarize.cli import app
 from summarize.config import load_settings

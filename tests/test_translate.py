@@ -16,7 +16,7 @@ from summarize.render import render
 from typer.testing import CliRunner
 
 from bench.fake_openai import FakeOpenAI
-from summarize.runs.batch import REPORT_NAME, BatchRunner, estimate_batch
+from summarize.runs import REPORT_NAME, BatchRunner, estimate_batch
 from summarize.runs.openai_batch import BatchAPIRun
 from summarize.checks.translation import check_alignment, check_translation, has_quotation, source_names
 from summarize.reading.clean import paragraphs

@@ -18,7 +18,7 @@ from .scoring import FIELDS, METADATA, ArticleScore, FieldScore, score_failure, 
 from ..summarizer import Summarizer
 
 if TYPE_CHECKING:
-    from ..runs.batch import BatchEstimate
+    from ..runs.estimate import BatchEstimate
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,8 @@ class RunEstimate:
 
 def estimate(gold: GoldSet, runs: list[RunSpec], settings: Settings) -> list[RunEstimate]:
     """Plan every article of every run without sending anything."""
-    from ..runs.batch import BatchEstimate, plan_file
+    from ..reading.read import load_article
+    from ..runs.estimate import BatchEstimate
 
     estimates = []
     for run in runs:
@@ -141,7 +142,7 @@ def estimate(gold: GoldSet, runs: list[RunSpec], settings: Settings) -> list[Run
             version = summarizer.prompt_version(run.prompt_version)
             counts = BatchEstimate(articles=len(gold.article))
             for article in gold.article:
-                counts.add(summarizer, plan_file(summarizer, article.path.parent, article.path, version))
+                counts.add(summarizer, summarizer.plan(load_article(str(article.path)), prompt_version=version))
             counts.price(summarizer.model)
         estimates.append(RunEstimate(RunSpec(run.model, version), counts, replayed=settings.replay_dir is not None))
     return estimates

@@ -1,1 +1,26 @@
-"""runs."""
+"""Runs over many articles: sources in, one per-article step, live requests or the Batch API, outputs and a report.
+
+    sources.py       what a run covers (folder, file, feed, URL list)          -> Item
+    feeds.py         feeds and URL lists (feedparser; conditional GET)
+    step.py          one article: prepare (read, plan, done? cached?) -> finish (check, cache, write) -> report line
+    outputs.py       names under --out, in the format of the registry (summarize.render)
+    report.py        index.jsonl, the lock on --out, resume
+    live.py          concurrent live requests (BatchRunner)
+    openai_batch.py  the OpenAI Batch API: submit, poll, collect (BatchAPIRun)
+    estimate.py      the one estimator (tokens, --dry-run)
+    index.py         index.html of an HTML run
+    progress.py      the progress bar and the end-of-run tables
+"""
+
+from __future__ import annotations
+
+from .estimate import BatchEstimate, Estimate, estimate_batch, estimate_source
+from .live import BatchRunner, summarize_folder
+from .openai_batch import BatchAPIRun
+from .report import REPORT_NAME, BatchOutcome, ItemReport
+from .sources import DEFAULT_PATTERNS, Item, Source, open_source
+
+__all__ = [
+    "DEFAULT_PATTERNS", "REPORT_NAME", "BatchAPIRun", "BatchEstimate", "BatchOutcome", "BatchRunner", "Estimate", "Item",
+    "ItemReport", "Source", "estimate_batch", "estimate_source", "open_source", "summarize_folder",
+]  # fmt: skip

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
-from .batch import BatchEstimate, BatchOutcome, ItemReport
+from .estimate import Estimate as BatchEstimate
+from .report import BatchOutcome, ItemReport
 
 
 class BatchProgress:

@@ -53,8 +53,11 @@ class Source(Protocol):
     label: str
     """How messages name it (the folder, feed or list the user gave)."""
 
-    def items(self) -> Iterator[Item]:
-        """The items, in a stable order; a source that cannot be listed yields one item whose load says why."""
+    def items(self, out: Path | None = None) -> Iterator[Item]:
+        """The items, in a stable order; a source that cannot be listed yields one item whose load says why.
+
+        `out` is the run's output folder, where a source may keep state (a feed's ETag); None for a dry run.
+        """
         ...
 
     def default_out(self, task: str) -> Path:
@@ -127,7 +130,7 @@ class FolderSource:
                 if any(relative.match(pattern) for pattern in self.patterns):
                     yield here / name
 
-    def items(self) -> Iterator[Item]:
+    def items(self, out: Path | None = None) -> Iterator[Item]:
         """One item per file; its identity is its size and mtime (a symlink out of the folder is not even looked at)."""
         for path in self.paths():
             relative = path.relative_to(self.root)
@@ -169,7 +172,7 @@ class FileSource:
         """`NAME-summaries` beside the file."""
         return beside(self.path, task)
 
-    def items(self) -> Iterator[Item]:
+    def items(self, out: Path | None = None) -> Iterator[Item]:
         """The file itself."""
         try:
             stat = self.path.stat()
@@ -182,13 +185,13 @@ class FileSource:
 
 def open_source(given: str, *, patterns: tuple[str, ...] = DEFAULT_PATTERNS, exclude: Path | None = None) -> Source:
     """The source a command-line argument names: a folder, a feed (URL or file), a URL list, `-`, or one file."""
-    from . import feeds
+    path = Path(given)
+    if given != "-" and "://" not in given and path.is_dir():
+        return FolderSource(path, patterns, exclude=exclude)
+    from . import feeds  # feedparser is imported only for feeds and lists
 
     if given == "-" or "://" in given:
         return feeds.open_remote(given)
-    path = Path(given)
-    if path.is_dir():
-        return FolderSource(path, patterns, exclude=exclude)
     if not path.exists():
         raise InputError(f"{given}: no such file or directory")
     return feeds.open_file(path) or FileSource(path)
