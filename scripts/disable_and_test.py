@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = [
     "tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py",
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
+    "tests/test_runs.py",
 ]
 
 PATCHES = {
@@ -86,6 +87,10 @@ PATCHES = {
     "spelled-as-written": "import summarize.grounded.entities as m; m._spelled = lambda d, where, name: name",
     "written-names": "import summarize.grounded.checks as m; m._written = lambda name, text: text.has_words(name)",
     "credible-language": "import summarize.grounded.pipeline as m; m._credible = lambda warning, article: True",
+    # runs: sources, the shared per-article step, formats
+    "resume-by-identity": "import summarize.runs.outputs as m; m.Outputs.exist = staticmethod(lambda paths: False)",
+    "read-twice": "import summarize.runs.step as m; f = m.Step.prepare; m.Step.prepare = lambda self, item: (f(self, item), f(self, item))[1]",
+    "html-index": "import summarize.runs.index as m; m.write_index = lambda out, label: None",
     "new-rule-families": (
         "import summarize.reading.clean.engine as m; from summarize.reading.clean.text import family; "
         "m.NAVIGATION = m.ACCOUNT = m.PROMO = family()"
