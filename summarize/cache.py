@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import diskcache
 from pydantic import ValidationError
@@ -22,10 +22,11 @@ class TamperedEntryError(Exception):
 class JSONOnlyDisk(diskcache.Disk):
     """A diskcache Disk that stores str keys and str values, and refuses to unpickle anything it reads."""
 
+    # diskcache ships no type information: its results are Any, cast to what its documentation says they are.
     def put(self, key: Any) -> tuple[Any, bool]:
         if not isinstance(key, str):
             raise TypeError("cache keys are strings")
-        return super().put(key)
+        return cast("tuple[Any, bool]", super().put(key))
 
     def get(self, key: Any, raw: bool) -> Any:
         if not raw:
@@ -35,7 +36,7 @@ class JSONOnlyDisk(diskcache.Disk):
     def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> tuple[Any, ...]:
         if not isinstance(value, str):
             raise TypeError("cache values are JSON text")
-        return super().store(value, read, key=key)
+        return cast("tuple[Any, ...]", super().store(value, read, key=key))
 
     def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
         if mode not in (diskcache.core.MODE_TEXT, diskcache.core.MODE_RAW):
@@ -155,7 +156,7 @@ class ResultCache:
     def clear(self) -> int:
         """Remove every entry; returns how many there were."""
         try:
-            return self._store.clear(retry=True)
+            return cast(int, self._store.clear(retry=True))  # diskcache is untyped: the count of removed entries
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot clear cache {self.directory}: {exc}") from None
 

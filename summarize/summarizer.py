@@ -31,7 +31,7 @@ from .tasks import Call, Task, get_task
 from .tokens import ModelInfo, count_message_tokens, count_tokens, model_info
 
 if TYPE_CHECKING:
-    from .model.client import Completion, ModelClient
+    from .model.client import Completion, ModelClient, Outcome, Request
 
 _SAFETY_MARGIN = 32  # tokens kept free: our count of the chat framing is an estimate
 
@@ -278,7 +278,7 @@ class Summarizer:
             "schema_values": self.task.schema_words(),
         }
 
-    def conversation(self, plan: Plan) -> Generator[dict[str, Any], Any, Completion[Any]]:
+    def conversation(self, plan: Plan) -> Generator[Request, Outcome, Completion[Any]]:
         """The sans-IO conversation of a one-part plan (the Batch API sends its first request, then feeds it)."""
         call = plan.calls[0]
         return self.client.conversation(call.messages, call.answer or self.task.answer, **self._request(plan, call))

@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import tiktoken
 
@@ -92,7 +93,7 @@ class ModelInfo:
         return round((input_tokens * self.input_per_million + output_tokens * self.output_per_million) / 1e6, 6)
 
 
-def _read_table(path: Path) -> dict:
+def _read_table(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..schemas import SENTENCE, Article, Repair, ResultWarning
+from ..answer_base import SENTENCE
+from ..schemas import Article, Repair, ResultWarning
 from ..reading.sentences import Sentence, Sentences
 
 

@@ -37,7 +37,7 @@ def _spelled(d: _Deriver, where: str, name: str) -> str:
     if bare != name and bare and normalize(bare) in normalize(d.index.text):
         d.correct(where + ".name", f"{name} -> {bare}", "the article writes it so")
         return bare
-    known = {n for s in d.index for n in re.findall(r"[A-Z][\w’'.-]*\w(?:\s+[A-Z][\w’'.-]*\w)*", s.text)}
+    known: set[str] = {n for s in d.index for n in re.findall(r"[A-Z][\w’'.-]*\w(?:\s+[A-Z][\w’'.-]*\w)*", s.text)}
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.85)
     if close:
         d.correct(where + ".name", f"{name} -> {close[0]}", "the article writes it so")

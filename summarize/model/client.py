@@ -6,10 +6,12 @@ import json
 import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
 from ..config import ResponseMode, Settings
@@ -61,7 +63,7 @@ class _Usage:
     input_tokens: int = 0
     output_tokens: int = 0
 
-    def add(self, response: Any) -> None:
+    def add(self, response: ChatCompletion) -> None:
         usage = getattr(response, "usage", None)
         if usage is not None:
             self.input_tokens += usage.prompt_tokens or 0
@@ -163,7 +165,7 @@ def _rejects_format(exc: openai.APIStatusError) -> bool:
     return exc.status_code in (400, 415, 422, 500, 501) and bool(_FORMAT_REJECTION.search(str(exc.message)))
 
 
-def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Any) -> Exception:
+def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Path | None) -> Exception:
     if isinstance(exc, openai.APIStatusError):
         miss = exc.response.headers.get(MISS_HEADER)
         if miss:
@@ -190,6 +192,11 @@ def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Any) -> Excepti
 
 
 Request = dict[str, Any]
+"""A chat-completions request body, exactly as sent (the Batch API writes it to its input file as is)."""
+
+Outcome = ChatCompletion | str | openai.APIError | EndpointError
+"""What a request came to, sent back into the conversation: the completion; the text of a body that is not JSON
+(the openai client returns that as a str); the client's error; or our error for a 200 body it could not parse."""
 
 
 def _not_json(host: str, exc: ValueError) -> EndpointError:
@@ -320,11 +327,11 @@ class ModelClient:
         check: Check | None = None,
         reasks: Reasks | None = None,
         schema_values: dict[str, str] | None = None,
-    ) -> Generator[Request, Any, Completion[T]]:
+    ) -> Generator[Request, Outcome, Completion[T]]:
         """The sans-IO conversation behind `complete`: yields request bodies, receives responses or openai errors."""
         return self._conversation(messages, model, sampling or {}, check, reasks, schema_values)
 
-    async def aresume(self, steps: Generator[Request, Any, Completion[T]], outcome: Any) -> Completion[T]:
+    async def aresume(self, steps: Generator[Request, Outcome, Completion[T]], outcome: Outcome) -> Completion[T]:
         """Feed a response obtained elsewhere (e.g. from the Batch API) into a conversation; repairs run live."""
         try:
             return await aresume(steps, outcome, self._asend)
@@ -345,17 +352,18 @@ class ModelClient:
             exc.args = (exc.message,)
         return exc
 
-    def _send(self, request: Request) -> Any:
+    def _send(self, request: Request) -> Outcome:
         try:
-            return self.sync_client.chat.completions.create(**_create_kwargs(request))
+            # Untyped when called with **kwargs (Any); a ChatCompletion, or a str for a body that is not JSON.
+            return cast(Outcome, self.sync_client.chat.completions.create(**_create_kwargs(request)))
         except openai.APIError as exc:
             return exc
         except ValueError as exc:  # the client parses a 200 body that is not JSON into a bare JSONDecodeError
             return _not_json(self.host, exc)
 
-    async def _asend(self, request: Request) -> Any:
+    async def _asend(self, request: Request) -> Outcome:
         try:
-            return await self.async_client.chat.completions.create(**_create_kwargs(request))
+            return cast(Outcome, await self.async_client.chat.completions.create(**_create_kwargs(request)))
         except openai.APIError as exc:
             return exc
         except ValueError as exc:
@@ -375,7 +383,7 @@ class ModelClient:
         check: Check | None = None,
         reasks: Reasks | None = None,
         schema_values: dict[str, str] | None = None,
-    ) -> Generator[Request, Any, Completion[T]]:
+    ) -> Generator[Request, Outcome, Completion[T]]:
         # Sans-IO: yields the next request, receives the response or the openai error; the sync and async
         # drivers above only do the I/O.
         texts = reasks if reasks is not None else builtin_reasks()
@@ -410,7 +418,7 @@ class ModelClient:
                     raise _endpoint_error(outcome, self.host, self.settings.replay_dir) from None
                 if isinstance(outcome, EndpointError):
                     raise outcome
-                if not hasattr(outcome, "choices"):  # e.g. a text/plain body, which the client returns as a str
+                if isinstance(outcome, str) or not hasattr(outcome, "choices"):  # e.g. a text/plain body
                     raise EndpointError(
                         f"{self.host} answered with something that is not a chat completion: {str(outcome)[:80]!r}",
                         hint="check --base-url: it must point at an OpenAI-compatible API (usually ending in /v1)",
@@ -460,7 +468,7 @@ class ModelClient:
         )
 
     @staticmethod
-    def _answer_text(response: Any, usage: _Usage) -> str | None:
+    def _answer_text(response: ChatCompletion, usage: _Usage) -> str | None:
         """The answer's text; None for an answer cut off while looping (repairable), an error for other faults."""
         choices = getattr(response, "choices", None)
         if not choices:

@@ -3,45 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
-R = TypeVar("R")
+Q = TypeVar("Q")  # what the steps ask for (a request)
+S = TypeVar("S")  # what doing it came to (its outcome), sent back into the steps
+R = TypeVar("R")  # what the steps return once done
+
+# `StopIteration.value` is typed Any; it is what the generator returned, so an R (hence the casts below).
 
 
-def run(steps: Generator[Any, Any, R], perform: Callable[[Any], Any]) -> R:
+def run(steps: Generator[Q, S, R], perform: Callable[[Q], S]) -> R:
     """Run the steps to completion, performing each yielded request synchronously."""
     try:
         request = next(steps)
-    except StopIteration as done:  # nothing to do
-        return done.value
-    while True:
-        try:
+        while True:
             request = steps.send(perform(request))
-        except StopIteration as done:
-            return done.value
+    except StopIteration as done:  # also when there was nothing to do
+        return cast(R, done.value)
 
 
-async def arun(steps: Generator[Any, Any, R], perform: Callable[[Any], Awaitable[Any]]) -> R:
+async def arun(steps: Generator[Q, S, R], perform: Callable[[Q], Awaitable[S]]) -> R:
     """Run the steps to completion, awaiting each yielded request."""
     try:
         request = next(steps)
-    except StopIteration as done:  # nothing to do
-        return done.value
-    while True:
-        try:
+        while True:
             request = steps.send(await perform(request))
-        except StopIteration as done:
-            return done.value
+    except StopIteration as done:  # also when there was nothing to do
+        return cast(R, done.value)
 
 
-async def aresume(steps: Generator[Any, Any, R], outcome: Any, perform: Callable[[Any], Awaitable[Any]]) -> R:
+async def aresume(steps: Generator[Q, S, R], outcome: S, perform: Callable[[Q], Awaitable[S]]) -> R:
     """Continue steps already started (their first request answered elsewhere) from that request's outcome."""
     try:
         request = steps.send(outcome)
-    except StopIteration as done:
-        return done.value
-    while True:
-        try:
+        while True:
             request = steps.send(await perform(request))
-        except StopIteration as done:
-            return done.value
+    except StopIteration as done:
+        return cast(R, done.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-from typing import Any
+from typing import Protocol
 
 import httpx2
 
@@ -111,10 +111,22 @@ class RateGate:
             self._condition.notify_all()
 
 
+class DuplexTransport(Protocol):
+    """A transport serving both sync and async requests, as httpx2's MockTransport and our own transports do."""
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response: ...
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response: ...
+
+    def close(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
 class RateLimitTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Routes async requests through a RateGate and waits out 429s there before the client sees them."""
 
-    def __init__(self, inner: Any, gate: RateGate, *, max_waits: int = 4) -> None:
+    def __init__(self, inner: DuplexTransport, gate: RateGate, *, max_waits: int = 4) -> None:
         self.inner = inner
         self.gate = gate
         self.max_waits = max_waits

@@ -7,7 +7,7 @@ import json
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 
@@ -65,7 +65,8 @@ class ReplayStore:
         if not path.exists():
             path = self._nested().get(key, path)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            # JSON as written by `save` (or by hand): read with .get, never trusted to have every field.
+            return cast("dict[str, Any]", json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
 

@@ -353,7 +353,7 @@ def clean_text(raw: str) -> Cleaned:
     _mark_recap(pieces, title)
     _mark_teasers(pieces)
 
-    dropped: list[list] = []
+    dropped: list[tuple[int, str, str, int]] = []  # line, text, rule, index of the last piece glued in
     fixes: list[str] = []
     for i, piece in enumerate(pieces):
         previous = pieces[i - 1] if i else None
@@ -361,13 +361,13 @@ def clean_text(raw: str) -> Cleaned:
         glued_to_previous = piece.joined_to_prev and previous is not None
         if piece.fixes and (kept or (glued_to_previous and previous is not None and previous.rule is None)):
             fixes.extend(piece.fixes)
-        if kept or piece.rule == _TITLE:
+        if piece.rule is None or piece.rule == _TITLE:
             continue
         if glued_to_previous and dropped and dropped[-1][3] == i - 1 and dropped[-1][2] == piece.rule:
-            dropped[-1][1] += piece.text  # re-glue pieces of one source line dropped for the same reason
-            dropped[-1][3] = i
+            line, text, rule, _ = dropped[-1]  # re-glue pieces of one source line dropped for the same reason
+            dropped[-1] = (line, text + piece.text, rule, i)
         else:
-            dropped.append([piece.line, piece.text, piece.rule, i])
+            dropped.append((piece.line, piece.text, piece.rule, i))
 
     return Cleaned(
         text="\n\n".join(p.text for p in pieces if p.rule is None),
