@@ -262,7 +262,16 @@ class Provenance(BaseModel):
     created_at: datetime
 
 
-class Result(BaseModel):
+class ResultEnvelope(BaseModel):
+    """What every task's result carries: the article's metadata, warnings and provenance (a new task subclasses it)."""
+
+    schema_version: int = SCHEMA_VERSION
+    article: ArticleMetadata
+    warnings: list[ResultWarning] = Field(default_factory=list)
+    provenance: Provenance
+
+
+class Result(ResultEnvelope):
     """The result envelope: article metadata, brief, key facts, warnings and provenance."""
 
     schema_version: int = SCHEMA_VERSION
@@ -287,7 +296,7 @@ class ParagraphPair(BaseModel):
     target: str | None
 
 
-class TranslationResult(BaseModel):
+class TranslationResult(ResultEnvelope):
     """The result envelope of a translation: aligned paragraph pairs, warnings and provenance."""
 
     schema_version: int = SCHEMA_VERSION
@@ -304,8 +313,8 @@ class TranslationResult(BaseModel):
         return "\n\n".join(p.target if p.target is not None else p.source for p in self.paragraphs)
 
 
-AnyResult = Result | TranslationResult
-"""What a task produces: a result envelope with article, warnings and provenance."""
+AnyResult = ResultEnvelope
+"""What a task produces: a result envelope with article, warnings and provenance (the name older code used)."""
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {

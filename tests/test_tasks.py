@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
@@ -20,7 +21,7 @@ from summarize.cli import app
 from summarize.config import load_settings
 from summarize.prompts import PromptLibrary, builtin_prompts_dir
 from summarize.reading.read import load_article
-from summarize.schemas import Article, ArticleMetadata, Provenance, ResultWarning, Summary
+from summarize.schemas import Article, ArticleMetadata, Provenance, Summary
 from summarize.reading.sentences import Sentences
 from summarize.summarizer import Summarizer
 from summarize.tasks.summary import sentence_count
@@ -221,20 +222,18 @@ class Headline(BaseModel):
     headline: str
 
 
-class HeadlineResult(BaseModel):
-    """Its result envelope."""
+class HeadlineResult(schemas.ResultEnvelope):
+    """Its result envelope: article, warnings and provenance come with the base."""
 
-    article: ArticleMetadata
     headline: str
-    warnings: list[ResultWarning] = []
-    provenance: Provenance
 
 
-class HeadlineTask(tasks.Task):
+class HeadlineTask(tasks.Task):  # registered by the test below (a task module marks it @register)
     name = "headline"
     prompt_task = "headline"
     answer = Headline
     result = HeadlineResult
+    schemas: ClassVar[dict[str, type[BaseModel]]] = {"headline": Headline}
     parts_checked: ClassVar[bool] = True
 
     def options(self) -> dict[str, Any]:
@@ -263,7 +262,17 @@ class HeadlineTask(tasks.Task):
 
 
 
-def test_a_third_task_runs_through_the_pipeline_cache_and_batch_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def registries() -> Iterator[None]:
+    """TASKS and SCHEMAS as they were before the test registered its task."""
+    saved = dict(tasks.TASKS), dict(schemas.SCHEMAS)
+    yield
+    for registry, before in zip((tasks.TASKS, schemas.SCHEMAS), saved):
+        registry.clear()
+        registry.update(before)  # type: ignore[arg-type]
+
+
+def test_a_third_task_runs_through_the_pipeline_cache_and_batch_unchanged(tmp_path: Path, registries: None) -> None:
     prompts = tmp_path / "prompts"
     (prompts / "headline").mkdir(parents=True)
     (prompts / "headline" / "v1.md").write_text(
@@ -271,8 +280,7 @@ def test_a_third_task_runs_through_the_pipeline_cache_and_batch_unchanged(tmp_pa
         "## system\nWrite one headline as JSON.\n\n## user\n<article>\n{{ text }}\n</article>\n",
         encoding="utf-8",
     )
-    monkeypatch.setitem(schemas.SCHEMAS, "headline", Headline)
-    monkeypatch.setitem(tasks.TASKS, "headline", HeadlineTask)
+    tasks.register(HeadlineTask)  # what @register does when its module is imported: nothing else names the task
     endpoint = ScriptedEndpoint(lambda request: ok({"headline": "OpenAI ousts Sam Altman"}))
     settings = load_settings(api_key="k", task="headline", prompts_dir=prompts, cache_dir=tmp_path / "cache")
     with Summarizer(settings, transport=endpoint.transport) as pipeline:
@@ -283,3 +291,13 @@ def test_a_third_task_runs_through_the_pipeline_cache_and_batch_unchanged(tmp_pa
     assert outcome.done == 4 and outcome.cached == 1 and len(list((tmp_path / "out").glob("*.headline.md"))) == 5
     # Rendered by the generic Markdown renderer: the new task wrote no rendering code.
     assert "**headline**: OpenAI ousts Sam Altman" in next((tmp_path / "out").glob("*.headline.md")).read_text()
+    with Summarizer(settings, transport=endpoint.transport) as pipeline:
+        assert "OpenAI ousts Sam Altman" in render(pipeline.run(SEED_003), "html")  # and by the generic HTML page
+
+
+def test_every_module_of_the_tasks_package_registers_its_task() -> None:
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(tasks.__path__)} - {"base"}
+    assert {cls.__module__.rsplit(".", 1)[1] for cls in tasks.TASKS.values()} == modules
+    assert {"summary", "cited-summary", "verdict", "translation"} <= set(schemas.SCHEMAS)

@@ -7,23 +7,28 @@ a reduce step for the parts, checks against the source, a result envelope and a 
     ├── SummaryTask           prompts/summary (+ combine to reduce parts); Summary -> Result
     └── TranslateTask         prompts/translate (parts joined in order);   Translation -> TranslationResult
 
-Adding a task: a prompt folder, an answer model (summarize/schemas.py), a Task subclass in this package,
-and one line in `TASKS`. Batch runs, the Batch API, the cache, record/replay, `--dry-run` and the CLI
-options work for it unchanged (README, "Adding a task").
+Adding a task: a prompt folder, an answer model and a module in this package with a Task subclass marked
+`@register` (every module here is imported, so nothing else names it). Batch runs, the Batch API, the cache,
+record/replay, `--dry-run`, the CLI options and the Markdown, JSON and HTML formats work for it unchanged
+(docs/architecture.md).
 """
 
 from __future__ import annotations
 
+import pkgutil
+from importlib import import_module
+
 from ..config import Settings
 from ..errors import ConfigurationError
-from .base import Call, Task
-from .summary import SummaryTask
-from .translate import TranslateTask
+from .base import TASKS, Call, Task, register
 
-__all__ = ["Call", "SummaryTask", "TASKS", "Task", "TranslateTask", "get_task", "task_names"]
+for _module in pkgutil.iter_modules(__path__):
+    import_module(f"{__name__}.{_module.name}")  # each task module registers its task
 
-TASKS: dict[str, type[Task]] = {SummaryTask.name: SummaryTask, TranslateTask.name: TranslateTask}
-"""Every task by the name `--task` and `Settings.task` use."""
+from .summary import SummaryTask  # noqa: E402  (re-exported; already imported above)
+from .translate import TranslateTask  # noqa: E402
+
+__all__ = ["Call", "SummaryTask", "TASKS", "Task", "TranslateTask", "get_task", "register", "task_names"]
 
 
 def task_names() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
@@ -51,6 +51,8 @@ class Task(ABC):
     """The verifier's prompt folder, for tasks whose cited answers are verified (summary)."""
     parts_checked: ClassVar[bool] = False
     """True when each part's answer stands on its own (checked against its part, with repair)."""
+    schemas: ClassVar[dict[str, type[BaseModel]]] = {}
+    """Answer schemas the task's prompts name in their header (`schema = "headline"`), added by `register`."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -136,3 +138,18 @@ class Task(ABC):
     @abstractmethod
     def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> AnyResult:
         """The result envelope of a finished answer."""
+
+
+TASKS: dict[str, type[Task]] = {}
+"""Every task by the name `--task` and `Settings.task` use; filled by `register` as task modules are imported."""
+
+_T = TypeVar("_T", bound=type[Task])
+
+
+def register(task: _T) -> _T:
+    """Make a Task subclass runnable by its name (a class decorator): its schemas become known to prompts too."""
+    from ..schemas import SCHEMAS
+
+    TASKS[task.name] = task
+    SCHEMAS.update(task.schemas)
+    return task

@@ -13,7 +13,7 @@ from ..errors import ConfigurationError
 from ..grounded import pipeline as grounded
 from ..schemas import Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
 from ..tokens import count_message_tokens, pack_paragraphs
-from .base import Call, Task
+from .base import Call, Task, register
 
 if TYPE_CHECKING:
     from ..prompts import Prompt
@@ -37,6 +37,7 @@ def sentence_count(text: str) -> int:
     return len(_SENTENCE_END.findall(text)) + 1 if text else 0
 
 
+@register
 class SummaryTask(Task):
     """Brief + key facts in one request per article; long articles are summarized in parts, then combined."""
 

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..glossary import Glossary, load_glossary
 from ..schemas import PARAGRAPHS, Article, ArticleMetadata, ParagraphPair, Provenance, TranslatedParagraph, Translation, TranslationResult
 from ..tokens import count_tokens
-from .base import Call, Task
+from .base import Call, Task, register
 
 if TYPE_CHECKING:
     from ..prompts import Prompt
@@ -30,6 +30,7 @@ def numbered(text: str) -> str:
     return "\n\n".join(f"[{i}] {p}" for i, p in enumerate(paragraphs(text), 1))
 
 
+@register
 class TranslateTask(Task):
     """One request per article (or per part of whole paragraphs, in parallel), joined in order without a model."""
 
