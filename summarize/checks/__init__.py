@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..schemas import Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary, WarningKind
+from ..schemas import NOTES, Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary, WarningKind
 from .evidence import locate
 from .grave import unstated
 from .grounding import (
@@ -33,8 +33,6 @@ from .text import MappedText, mapped, normalize, quote_found
 
 __all__ = ["Checked", "ClaimEvidence", "EvidenceSpan", "NOTES", "TARGET_LANGUAGE", "check_answer", "check_languages", "grave_claims", "normalize", "quote_found", "repair_problems"]
 
-NOTES = frozenset({"chunked", "off-length", "same-language"})
-"""Warning kinds that describe processing, not a fault of the answer: never repaired, never fatal."""
 
 TARGET_LANGUAGE = "en"
 

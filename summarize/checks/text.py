@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..folding import strip_accents, table
+
 # Quote marks and apostrophes become spaces ("l’Élysée" -> "l elysee") so elision never glues words together.
-_QUOTE_CHARS = {c: " " for c in "\"'«»“”„‟‘’‚‛‹›`´ʼ"}
-_DASHES = {c: "-" for c in "‐‑‒–—―−"}
-# Invisible characters vanish: "Sam\u200b Altman" in a scraped page is "Sam Altman" to a reader.
-_INVISIBLE = {c: "" for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"}
-_TABLE = str.maketrans({**_QUOTE_CHARS, **_DASHES, **_INVISIBLE})
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_TABLE = str.maketrans(table(quotes=" "))
 _ELLIPSIS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|\(\s*(?:…|\.\.\.)\s*\)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def _fold(text: str) -> str:
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_TABLE).casefold()
+    return strip_accents(text).translate(_TABLE).casefold()
 
 
 _fold_char = lru_cache(maxsize=4096)(_fold)

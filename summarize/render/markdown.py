@@ -6,38 +6,10 @@ import functools
 
 from pydantic import BaseModel
 
-from ..schemas import ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
+from ..schemas import WARNING_LABELS, ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
 
-_WARNING_LABELS = {
-    "quote-not-found": "Quote not found in the article",
-    "not-a-quotation": "Not a quotation in the article",
-    "person-not-found": "Person not found in the article",
-    "organization-not-found": "Organization not found in the article",
-    "speaker-not-found": "Speaker not found in the article",
-    "amount-not-found": "Amount not written so in the article",
-    "date-text-not-found": "Date not written so in the article",
-    "misclassified": "Misclassified",
-    "name-not-found": "Name not in the article",
-    "number-not-found": "Number not in the article",
-    "date-not-found": "Date not in the article",
-    "wrong-language": "Wrong language",
-    "summaries-swapped": "Summaries swapped",
-    "language-mismatch": "Language",
-    "unsupported": "Unsupported claim",
-    "paragraph-missing": "Paragraph missing",
-    "paragraph-extra": "Extra paragraph",
-    "paragraphs-merged": "Paragraphs merged",
-    "name-missing": "Name dropped",
-    "number-missing": "Number dropped",
-    "url-missing": "Address dropped",
-    "quote-missing": "Quotation marks dropped",
-    "glossary-term-missing": "Glossary not followed",
-    "chunked": "Long article",
-    "off-length": "Length",
-    "same-language": "Same language",
-    "wrong-citation": "Wrong citation",
-    "example-leak": "Copied from the prompt's example",
-}
+
+_WARNING_LABELS = WARNING_LABELS  # the name render/html.py imports
 
 
 class _Footnotes:
@@ -152,7 +124,7 @@ def _warnings(warnings: list[ResultWarning]) -> list[str]:
     if not warnings:
         return []
     return ["", "## Warnings", ""] + [
-        f"- ⚠ {_WARNING_LABELS[w.kind]}: {w.text} ({w.detail}{f'; {w.field}' if w.field else ''})" for w in warnings
+        f"- ⚠ {WARNING_LABELS[w.kind]}: {w.text} ({w.detail}{f'; {w.field}' if w.field else ''})" for w in warnings
     ]
 
 

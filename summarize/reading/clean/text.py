@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from ...folding import strip_accents, table
 
 
 # Matching runs on a folded copy (no accents, straight quotes, casefolded, single spaces) so one
 # pattern covers "À lire aussi", "A LIRE AUSSI" and "a lire aussi"; output text is never folded.
-_FOLD_MAP: dict[str, str] = {
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u201e": '"', "\u2039": '"', "\u203a": '"',
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u200b": "",
-    "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-}
+_FOLD_MAP: dict[str, str] = table(quotes="straight")
 # A regex finds the few characters to map; str.translate is slow on non-ASCII text.
 _FOLD_CHARS = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
-_COMBINING = re.compile("[\u0300-\u036f]+")
 # Control characters are scraper noise; turning them into spaces never adds visible characters.
 CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f\ufeff\ufffe\uffff]")
 
@@ -25,7 +20,7 @@ CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f\ufeff\ufffe\uffff]")
 def fold(text: str) -> str:
     text = _FOLD_CHARS.sub(lambda m: _FOLD_MAP[m.group()], text)
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = strip_accents(text)
     return " ".join(text.casefold().split())
 
 
