@@ -38,8 +38,8 @@ PATCHES = {
         "key_points: 3 to 6.'} if 'length_rule' in f(self, *a) else {})}"
     ),
     "options-in-key": (
-        "import summarize.summarizer as m; f = m.Summarizer.identity; "
-        "m.Summarizer.identity = lambda self, *a: {k: v for k, v in f(self, *a).items() if k != 'options'}"
+        "import summarize.pipeline as m; f = m.Pipeline.identity; "
+        "m.Pipeline.identity = lambda self, *a: {k: v for k, v in f(self, *a).items() if k != 'options'}"
     ),
     "schema-words": "import summarize.tasks.summary as m; m.SummaryTask.schema_words = lambda self: {}",
     "merge-offset": (

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SummarizeError
-from ..summarizer import Plan, Summarizer
+from ..plan import Plan
+from ..summarizer import Summarizer
 from ..tokens import ModelInfo
 from .sources import DEFAULT_PATTERNS, Source, open_source
 

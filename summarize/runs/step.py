@@ -15,7 +15,8 @@ from typing import Any
 
 from ..model.client import Completion
 from ..schemas import AnyResult, Article
-from ..summarizer import Plan, Summarizer
+from ..plan import Plan
+from ..summarizer import Summarizer
 from .outputs import OutputPaths, Outputs
 from .report import ItemReport
 from .sources import Item

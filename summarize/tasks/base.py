@@ -14,7 +14,7 @@ from ..schemas import AnyResult, Article, Provenance
 if TYPE_CHECKING:
     from ..checks import Checked
     from ..prompts import Prompt
-    from ..summarizer import Plan
+    from ..plan import Plan
 
 
 @dataclass(frozen=True)

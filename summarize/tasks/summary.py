@@ -17,7 +17,7 @@ from .base import Call, Task, register
 
 if TYPE_CHECKING:
     from ..prompts import Prompt
-    from ..summarizer import Plan
+    from ..plan import Plan
 
 SENTENCES = {"short": (1, 2), "medium": (3, 5), "long": (4, 10)}
 KEY_POINTS = {"short": (3, 3), "medium": (3, 6), "long": (3, 8)}

@@ -18,7 +18,7 @@ from .base import Call, Task, register
 
 if TYPE_CHECKING:
     from ..prompts import Prompt
-    from ..summarizer import Plan
+    from ..plan import Plan
 
 OUTPUT_SHARE = 0.6
 """Article tokens per request at most, as a share of the output budget: a translation is about as long as its
