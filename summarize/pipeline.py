@@ -78,7 +78,7 @@ class Pipeline:
 
     @property
     def client(self) -> ModelClient:
-        """The model client (shared with the Pipeline's other pipelines)."""
+        """The model client (shared with the Summarizer's other pipelines)."""
         return self.resources.client()
 
     @property

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 import httpx2
@@ -21,14 +18,14 @@ from ..errors import (
     EndpointError,
     ModelError,
     RefusalError,
-    ReplayMissError,
     SummarizeError,
     TruncatedError,
     ValidationFailedError,
 )
 from .ratelimit import MIN_RATE_LIMIT_WAITS, RateGate, RateLimitTransport
-from .replay import MISS_HEADER, RecordingTransport, ReplayStore, ReplayTransport
-from .reask import Reasks, builtin_reasks, repeated_fragment
+from .replay import RecordingTransport, ReplayStore, ReplayTransport
+from .reask import Reasks, builtin_reasks, describe_validation_error, extract_json, repeated_fragment
+from .endpoint import FormatRejectionTransport, endpoint_error, not_json, rejects_format
 from ..schemas import strict_json_schema
 
 T = TypeVar("T", bound=BaseModel)
@@ -39,7 +36,6 @@ NO_ENDPOINT_MESSAGE = (
     "recorded seed answers offline"
 )
 MODES: tuple[ResponseMode, ...] = ("json_schema", "json_object", "text")
-_FORMAT_REJECTION = re.compile(r"response_format|json_schema|json schema|structured output|grammar", re.IGNORECASE)
 
 
 Check = Callable[[Any], list[str]]
@@ -80,78 +76,6 @@ class _Probe:
     rejected: set[str] = field(default_factory=set)
 
 
-class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    """Marks an endpoint's rejection of a `response_format` as final, so the client falls back instead of retrying.
-
-    llama-cpp-python's server answers an unsupported `json_schema` format with HTTP 500, which the openai
-    client would otherwise retry with backoff; `x-should-retry: false` is the header it obeys.
-    """
-
-    def __init__(self, inner: Any | None = None, inner_async: Any | None = None) -> None:
-        self.inner = inner or httpx2.HTTPTransport()
-        self.inner_async = inner_async or inner or httpx2.AsyncHTTPTransport()
-
-    @staticmethod
-    def _mark(request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:
-        if response.status_code not in (400, 415, 422, 500, 501) or b'"response_format"' not in request.content:
-            return response
-        if not _FORMAT_REJECTION.search(response.content.decode("utf-8", "replace")):
-            return response
-        response.headers["x-should-retry"] = "false"
-        return response
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        response = self.inner.handle_request(request)
-        if response.status_code >= 400:
-            response.read()
-        return self._mark(request, response)
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        response = await self.inner_async.handle_async_request(request)
-        if response.status_code >= 400:
-            await response.aread()
-        return self._mark(request, response)
-
-    def close(self) -> None:
-        self.inner.close()
-
-    async def aclose(self) -> None:
-        await self.inner_async.aclose()
-
-
-def extract_json(text: str) -> Any:
-    """The first JSON object in a model's text answer (bare, fenced in ``` or surrounded by prose)."""
-    stripped = text.strip()
-    fenced = re.search(r"```(?:json)?\s*\n?(.*?)```", stripped, re.DOTALL)
-    candidates = [stripped] + ([fenced.group(1).strip()] if fenced else [])
-    for candidate in candidates:
-        try:
-            value = json.loads(candidate)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    decoder = json.JSONDecoder()
-    for match in re.finditer(r"\{", stripped):
-        try:
-            value, _ = decoder.raw_decode(stripped, match.start())
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    raise ValueError("no JSON object found in the answer")
-
-
-def describe_validation_error(exc: ValidationError, limit: int = 8) -> str:
-    """Validation errors as short `path: message` lines, the way they are sent back for repair."""
-    lines = []
-    for error in exc.errors()[:limit]:
-        where = ".".join(str(part) for part in error["loc"]) or "(root)"
-        lines.append(f"{where}: {error['msg']}")
-    more = len(exc.errors()) - limit
-    return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
-
-
 def _response_format(mode: ResponseMode, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
     if mode == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
@@ -160,50 +84,12 @@ def _response_format(mode: ResponseMode, name: str, schema: dict[str, Any]) -> d
     return None
 
 
-def _rejects_format(exc: openai.APIStatusError) -> bool:
-    # Servers that lack a response format answer 400/422 (llama.cpp, vLLM) or 501 naming the parameter.
-    return exc.status_code in (400, 415, 422, 500, 501) and bool(_FORMAT_REJECTION.search(str(exc.message)))
-
-
-def _endpoint_error(exc: openai.APIError, host: str, replay_dir: Path | None) -> Exception:
-    if isinstance(exc, openai.APIStatusError):
-        miss = exc.response.headers.get(MISS_HEADER)
-        if miss:
-            return ReplayMissError(
-                f"no recorded exchange for this request (key {miss}); record one with --record DIR against a real "
-                "endpoint, or check that the model, endpoint, prompt version, options (--lang, --length, --glossary, token "
-                "limits) and article match the recording",
-                request_key=miss,
-                directory=str(replay_dir),
-            )
-        status = exc.status_code
-        detail = str(exc.message).splitlines()[0][:200] if exc.message else ""
-        detail = re.sub(r"^Error code: \d+ - ", "", detail)  # the client's prefix repeats the status
-        hints = {
-            401: "check OPENAI_API_KEY (or the key your server expects)",
-            403: "the key is not allowed to use this model or endpoint",
-            404: "check the model name and the base URL (it usually ends in /v1)",
-            429: "rate limited or out of quota after every retry; lower --jobs or try later",
-        }
-        return EndpointError(f"{host} answered HTTP {status}: {detail}", status_code=status, hint=hints.get(status))
-    if isinstance(exc, openai.APITimeoutError):
-        return EndpointError(f"{host} timed out after every retry", hint="raise --timeout or check the server")
-    return EndpointError(f"connection to {host} failed: {exc.__cause__ or exc}", hint="check --base-url and that the server runs")
-
-
 Request = dict[str, Any]
 """A chat-completions request body, exactly as sent (the Batch API writes it to its input file as is)."""
 
 Outcome = ChatCompletion | str | openai.APIError | EndpointError
 """What a request came to, sent back into the conversation: the completion; the text of a body that is not JSON
 (the openai client returns that as a str); the client's error; or our error for a 200 body it could not parse."""
-
-
-def _not_json(host: str, exc: ValueError) -> EndpointError:
-    return EndpointError(
-        f"{host} answered with a body that is not JSON ({exc})",
-        hint="check --base-url: it must point at an OpenAI-compatible API (usually ending in /v1)",
-    )
 
 
 def _create_kwargs(request: Request) -> dict[str, Any]:
@@ -359,7 +245,7 @@ class ModelClient:
         except openai.APIError as exc:
             return exc
         except ValueError as exc:  # the client parses a 200 body that is not JSON into a bare JSONDecodeError
-            return _not_json(self.host, exc)
+            return not_json(self.host, exc)
 
     async def _asend(self, request: Request) -> Outcome:
         try:
@@ -367,7 +253,7 @@ class ModelClient:
         except openai.APIError as exc:
             return exc
         except ValueError as exc:
-            return _not_json(self.host, exc)
+            return not_json(self.host, exc)
 
     def _modes(self) -> list[ResponseMode]:
         chosen = self.settings.response_format
@@ -411,11 +297,11 @@ class ModelClient:
                 if response_format is not None:
                     request["response_format"] = response_format
                 outcome = yield request
-                if isinstance(outcome, openai.APIStatusError) and attempts == 1 and mode != "text" and _rejects_format(outcome):
+                if isinstance(outcome, openai.APIStatusError) and attempts == 1 and mode != "text" and rejects_format(outcome):
                     rejected = True
                     break
                 if isinstance(outcome, openai.APIError):
-                    raise _endpoint_error(outcome, self.host, self.settings.replay_dir) from None
+                    raise endpoint_error(outcome, self.host, self.settings.replay_dir) from None
                 if isinstance(outcome, EndpointError):
                     raise outcome
                 if isinstance(outcome, str) or not hasattr(outcome, "choices"):  # e.g. a text/plain body

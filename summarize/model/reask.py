@@ -1,4 +1,4 @@
-"""What the conversation itself says back to a model (re-asks, from versioned prompt text) and loop detection."""
+"""What the conversation itself says back to a model (re-asks, from versioned prompt text), how it reads a text answer, and loop detection."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 if TYPE_CHECKING:
     from ..prompts import Prompt
@@ -67,3 +69,36 @@ def repeated_fragment(text: str, *, tail: int = 6000, min_repeats: int = 3) -> s
         if len(line) >= 40 and lines.count(line) >= min_repeats + 1:
             return line
     return None
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON object in a model's text answer (bare, fenced in ``` or surrounded by prose)."""
+    stripped = text.strip()
+    fenced = re.search(r"```(?:json)?\s*\n?(.*?)```", stripped, re.DOTALL)
+    candidates = [stripped] + ([fenced.group(1).strip()] if fenced else [])
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", stripped):
+        try:
+            value, _ = decoder.raw_decode(stripped, match.start())
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    raise ValueError("no JSON object found in the answer")
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 8) -> str:
+    """Validation errors as short `path: message` lines, the way they are sent back for repair."""
+    lines = []
+    for error in exc.errors()[:limit]:
+        where = ".".join(str(part) for part in error["loc"]) or "(root)"
+        lines.append(f"{where}: {error['msg']}")
+    more = len(exc.errors()) - limit
+    return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
