@@ -1,9 +1,16 @@
-"""The one settings object: defaults, then environment (`OPENAI_*`, `SUMMARIZE_*`), then explicit overrides."""
+"""The one settings object: defaults, then environment (`OPENAI_*`, `SUMMARIZE_*`), then explicit overrides.
+
+Each field is also the one declaration of its command-line option: its description is the option's help and a
+`Flag` in its type says how the option is spelled and which commands take it. `summarize.cli` generates every
+such option from the fields, so a new field with a `Flag` is a new flag on the commands it applies to:
+
+    seed: Annotated[int | None, Flag()] = Field(default=None, description="Sampling seed.")
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +21,33 @@ ResponseMode = Literal["json_schema", "json_object", "text"]
 LENGTHS = ("short", "medium", "long")
 MIN_WORDS, MAX_WORDS = 20, 600
 
+Scope = Literal["model", "requests", "named"]
+
+
+class Flag:
+    """A setting's command-line option (the field's description is its help; the environment variable and the
+    default shown beside it come from the field too).
+
+    decls   the option's names where they differ from `--field-name`, e.g. "--lang", "--to"; a bool setting gets
+            `--name/--no-name` unless given, e.g. "--cache/--no-cache"
+    on      which commands take it: "model", every command that runs or prices a model (brief, facts, translate,
+            tokens, batch, eval); "requests", only those of them that send requests (tokens sends none);
+            "named", only the commands that ask for it by name (`--task`, `--length`, `--glossary`)
+    default the default as the help states it, where the field's own default says too little
+    metavar what the help calls the value (DIR, FILE, URL)
+    """
+
+    __slots__ = ("decls", "on", "default", "metavar")
+
+    def __init__(self, *decls: str, on: Scope = "model", default: str | None = None, metavar: str | None = None) -> None:
+        self.decls = decls
+        self.on = on
+        self.default = default
+        self.metavar = metavar
+
+    def __repr__(self) -> str:
+        return f"Flag({', '.join(map(repr, self.decls))}{', ' if self.decls else ''}on={self.on!r})"
+
 
 class Settings(BaseSettings):
     """Everything that changes how an article is summarized; read once, passed down, never re-read."""
@@ -21,36 +55,106 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUMMARIZE_", populate_by_name=True, extra="forbid")
 
     api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("api_key", "OPENAI_API_KEY", "SUMMARIZE_API_KEY")
-    )
-    base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("base_url", "OPENAI_BASE_URL", "SUMMARIZE_BASE_URL")
-    )
-    model: str = "gpt-4o-mini"
-    cache_dir: Path = Path("cache")
-    use_cache: bool = True
-    replay_dir: Path | None = None
-    record_dir: Path | None = None
-    prompts_dir: Path | None = None
-    prices_file: Path | None = None
-    response_format: Literal["auto", "json_schema", "json_object", "text"] = "auto"
-    max_repairs: int = Field(default=2, ge=0, le=10)
-    max_check_repairs: int = Field(default=1, ge=0, le=5)
-    max_retries: int = Field(default=4, ge=0, le=20)
-    timeout: float = Field(default=120.0, gt=0)
-    max_input_tokens: int | None = Field(default=None, gt=256)
-    max_output_tokens: int = Field(default=4096, ge=64)
-    strict: bool = False
-    task: str = Field(default="summary", description="What the pipeline produces: summary or translate (summarize.tasks).")
-    target_language: str = Field(default="en", description="BCP 47 tag of the language briefs and translations are written in.")
-    length: str = Field(default="medium", description="Brief length: short, medium, long or a number of words.")
-    glossary_file: Path | None = Field(default=None, description="TOML or CSV glossary a translation must follow.")
-    verify: bool | None = Field(
         default=None,
-        description="Judge each cited claim against its sentences with a verifier model (default: only when a verify model or endpoint is named).",
+        validation_alias=AliasChoices("api_key", "OPENAI_API_KEY", "SUMMARIZE_API_KEY"),
+        description="Key for the endpoint; environment only, never a flag (keys stay out of shell history).",
     )
-    verify_model: str | None = Field(default=None, description="The verifier's model (default: the brief's model).")
-    verify_base_url: str | None = Field(default=None, description="The verifier's endpoint (default: the brief's).")
+    base_url: Annotated[str | None, Flag(metavar="URL", default="OpenAI")] = Field(
+        default=None,
+        validation_alias=AliasChoices("base_url", "OPENAI_BASE_URL", "SUMMARIZE_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.",
+    )
+    model: Annotated[str, Flag()] = Field(default="gpt-4o-mini", description="Model name.")
+    cache_dir: Annotated[Path, Flag(metavar="DIR")] = Field(default=Path("cache"), description="Cache directory.")
+    use_cache: Annotated[bool, Flag("--cache/--no-cache")] = Field(
+        default=True, description="Read and write the result cache (--no-cache: neither read nor write it)."
+    )
+    replay_dir: Annotated[Path | None, Flag("--replay", on="requests", metavar="DIR")] = Field(
+        default=None, description="Serve recorded exchanges from DIR; never touch the network."
+    )
+    record_dir: Annotated[Path | None, Flag("--record", on="requests", metavar="DIR")] = Field(
+        default=None, description="Save every exchange with the endpoint into DIR (no keys)."
+    )
+    prompts_dir: Annotated[Path | None, Flag(on="named", metavar="DIR")] = Field(
+        default=None, description="Extra prompts directory."
+    )
+    prices_file: Annotated[Path | None, Flag("--prices", metavar="FILE", default="the shipped summarize/data/models.toml")] = Field(
+        default=None, description="TOML file overriding model prices and context windows."
+    )
+    response_format: Annotated[Literal["auto", "json_schema", "json_object", "text"], Flag(on="requests")] = Field(
+        default="auto", description="Structured output mode (auto tries json_schema, json_object, text)."
+    )
+    max_repairs: Annotated[int, Flag(on="requests")] = Field(
+        default=2, ge=0, le=10, description="Repair attempts for invalid (or looping) answers."
+    )
+    max_check_repairs: Annotated[int, Flag(on="requests")] = Field(
+        default=1, ge=0, le=5, description="Re-asks for a valid answer that fails the checks against the article."
+    )
+    max_retries: int = Field(default=4, ge=0, le=20, description="HTTP retries (429, 5xx, timeouts): the openai client's own.")
+    timeout: Annotated[float, Flag(on="requests")] = Field(default=120.0, gt=0, description="Seconds per request.")
+    max_input_tokens: Annotated[int | None, Flag(default="the model's context window")] = Field(
+        default=None, gt=256, description="Prompt token budget per request; longer articles are split into parts."
+    )
+    max_output_tokens: Annotated[int, Flag(default="the prompt's max_tokens, else 4096")] = Field(
+        default=4096, ge=64, description="Output token limit per request."
+    )
+    strict: Annotated[bool, Flag(on="requests")] = Field(
+        default=False,
+        description="Fail (exit 6) on any warning against the article: language, names, numbers, dates, quotes, evidence.",
+    )
+    task: Annotated[str, Flag(on="named")] = Field(
+        default="summary", description="What to produce: summary (brief + key facts) or translate (summarize.tasks)."
+    )
+    target_language: Annotated[str, Flag("--lang", "--to")] = Field(
+        default="en", description="Target language of briefs and translations, ISO 639-1 or BCP 47 (de, pt-BR)."
+    )
+    length: Annotated[str, Flag(on="named")] = Field(
+        default="medium",
+        description="Brief length: short (2 sentences, 3 key points), medium, long (up to 10 sentences) or a number of words.",
+    )
+    glossary_file: Annotated[Path | None, Flag("--glossary", on="named", metavar="FILE")] = Field(
+        default=None, description="TOML or CSV glossary (term -> translation, or keep) the translation must follow."
+    )
+    verify: Annotated[bool | None, Flag(on="requests", default="on when a verifier model or endpoint is named")] = Field(
+        default=None,
+        description="Judge each cited claim against its sentences with a verifier model (cited prompts, v4+).",
+    )
+    verify_model: Annotated[str | None, Flag(on="requests", default="the brief's model")] = Field(
+        default=None, description="The verifier's model."
+    )
+    verify_base_url: Annotated[str | None, Flag(on="requests", metavar="URL", default="the brief's endpoint")] = Field(
+        default=None, description="The verifier's endpoint."
+    )
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Self:
+        """Read the environment once and apply non-None overrides (CLI flags); bad values become a ConfigurationError."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "settings"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ConfigurationError(f"invalid setting {where}: {message}") from None
+
+    @classmethod
+    def flags(cls) -> dict[str, Flag]:
+        """The fields that are command-line options, each with its `Flag`, in declaration order."""
+        return {
+            name: flag
+            for name, field in cls.model_fields.items()
+            for flag in field.metadata
+            if isinstance(flag, Flag)
+        }
+
+    @classmethod
+    def env_names(cls, name: str) -> list[str]:
+        """The environment variables a field is read from (`SUMMARIZE_MODEL`; `OPENAI_BASE_URL`, `SUMMARIZE_BASE_URL`)."""
+        alias = cls.model_fields[name].validation_alias
+        if isinstance(alias, AliasChoices):
+            return [choice for choice in alias.choices if isinstance(choice, str) and choice.isupper()]
+        return [f"{cls.model_config.get('env_prefix', '')}{name}".upper()]
 
     @field_validator("base_url", "verify_base_url")
     @classmethod
@@ -119,11 +223,4 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the environment once and apply non-None overrides (CLI flags); bad values become a ConfigurationError."""
-    given = {key: value for key, value in overrides.items() if value is not None}
-    try:
-        return Settings(**given)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigurationError(f"invalid setting {where}: {message}") from None
+    return Settings.load(**overrides)

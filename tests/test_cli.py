@@ -150,8 +150,14 @@ def test_tokens_unknown_model_says_cost_unknown() -> None:
 
 def test_help_lists_the_commands() -> None:
     out = run("--help").stdout
-    for command in ("brief", "facts", "clean", "tokens", "prompts", "cache", "schema"):
-        assert command in out
+    for command in ("brief", "facts", "translate", "clean", "tokens", "batch", "eval", "prompts", "cache", "schema"):
+        assert f"\n  {command} " in out
+
+
+@pytest.mark.parametrize("flag", ["--lang", "--to"])
+def test_lang_and_to_are_one_option_that_sets_the_target_language(flag: str) -> None:
+    result = run("tokens", SEED_003, flag, "not a language")
+    assert result.exit_code == 3 and "invalid setting target_language" in result.stderr
 
 
 def test_record_against_a_local_server_then_replay_offline(tmp_path: Path, cited_answer: dict) -> None:

@@ -1,0 +1,61 @@
+"""`summarize eval`: score (model, prompt version) runs on a gold set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .commands import command
+from .options import OutputPath, emit
+
+_REPORTS = ("markdown", "json")
+"""The formats an evaluation report is written in (summarize.evaluation.report)."""
+
+
+def _formats() -> list[str]:
+    from ..render import FORMATS
+
+    return [name for name in FORMATS if name in _REPORTS]
+
+
+@command("eval", model=True, settings=("task", "glossary_file"), many=("model", "prompt_version"), formats=_formats,
+         format_help="The report: markdown (tables to read) or json (every figure).")  # fmt: skip
+def eval_(
+    gold: Annotated[Path, typer.Argument(metavar="GOLD", help="Gold set (TOML): the facts of each article, README 'Evaluation'.")],
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="The run to compare the others with: vN, or MODEL:vN.")] = None,
+    output: OutputPath = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say how many requests the runs would make and what they would cost; call nothing.")] = False,
+    *,
+    settings: Any,
+    model: list[str],
+    prompt_version: list[int],
+    format: str,
+) -> None:
+    """Score each (model, prompt version) on a gold set: precision, recall and F1 per fact field, and more."""
+    from ..errors import ConfigurationError
+    from ..evaluation.gold import load_gold
+    from ..evaluation.report import estimate_markdown, evaluation_json, evaluation_markdown
+    from ..evaluation.run import RunSpec, estimate, evaluate
+
+    gold_set = load_gold(gold)
+    versions: list[int | None] = list(prompt_version) or [None]
+    runs = [RunSpec(m, v) for m in (model or [settings.model]) for v in versions]
+    if dry_run:
+        typer.echo(estimate_markdown(estimate(gold_set, runs, settings)), nl=False)
+        return
+    scores = evaluate(gold_set, runs, settings)
+    chosen = None
+    if baseline is not None:
+        wanted_model, _, wanted_version = baseline.rpartition(":")
+        chosen = next((r for r in scores if (not wanted_model or r.run.model == wanted_model)
+                       and f"v{r.run.prompt_version}" == wanted_version.lower()), None)  # fmt: skip
+        if chosen is None:
+            raise ConfigurationError(f"--baseline {baseline} is none of the runs ({', '.join(r.run.label for r in scores)})")
+    render = evaluation_json if format == "json" else evaluation_markdown
+    emit(render(scores, str(gold), chosen), output)
+    failed = sum(a.exit_code != 0 for run in scores for a in run.articles)
+    if failed:  # part of the measurement (the exit codes column), but never silent
+        total = sum(len(run.articles) for run in scores)
+        typer.echo(f"warning: {failed} of {total} answer(s) ended with an error; see the exit codes in the report", err=True)
