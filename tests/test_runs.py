@@ -137,3 +137,23 @@ def test_the_dry_run_estimate_covers_any_source_and_loads_nothing_twice(tmp_path
     assert from_source.articles == from_folder.articles == 5
     assert from_source.input_tokens == from_folder.input_tokens > 0
     assert set(source.loads.values()) == {1}
+
+
+def test_tokens_and_the_dry_run_give_the_same_figures_for_one_article(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(seed, folder / seed.name)
+    runner = CliRunner()
+    tokens = runner.invoke(app, ["tokens", str(seed), "--no-cache"])
+    dry = runner.invoke(app, ["batch", str(folder), "--dry-run", "--no-cache", "--out", str(tmp_path / "out")])
+    assert tokens.exit_code == 0 and dry.exit_code == 0, (tokens.output, dry.output)
+    with Summarizer(load_settings(use_cache=False)) as summarizer:
+        estimate = estimate_batch(summarizer, folder)
+    assert f"~{estimate.expected_output_tokens:,} tokens expected, at most {estimate.max_output_tokens:,}" in tokens.output
+    assert f"~{estimate.expected_output_tokens:,} expected, at most {estimate.max_output_tokens:,}" in dry.output
+    assert f"${estimate.cost_usd:.5f} expected" in tokens.output and f"${estimate.cost_usd:.4f}" in dry.output

@@ -77,13 +77,15 @@ def translate(
 def tokens(source: Source, *, summarizer: Any, prompt_version: int | None) -> None:
     """Count tokens of the raw text, the cleaned text and the full prompt, and estimate the cost."""
     from ..reading.read import read_article
+    from ..runs.estimate import Estimate
     from ..tokens import count_tokens
 
     reading = read_article(source)
     plan = summarizer.plan(reading.article, prompt_version=prompt_version)
     info = summarizer.model
-    out_max = summarizer.settings.output_tokens(plan.prompt.sampling)
-    expected = plan.task.expected_output_tokens(plan, out_max)
+    estimate = Estimate(articles=1)  # the same estimator as batch --dry-run and eval --dry-run
+    estimate.add(summarizer, plan, use_cache=False)
+    estimate.price(info)
     rows = [
         ("model", f"{info.name} (encoding {info.encoding}, context {info.context_window:,})"),
         ("raw text", f"{count_tokens(reading.raw.text, info.encoding):,} tokens"),
@@ -91,9 +93,9 @@ def tokens(source: Source, *, summarizer: Any, prompt_version: int | None) -> No
         ("prompt", f"{plan.prompt_tokens:,} tokens in {len(plan.calls)} request(s), prompt {plan.prompt.task} v{plan.prompt.version}"),
         ("parts", f"{len(plan.parts)}" + (" (done in parts, then joined)" if plan.chunked else "")),
         ("requests", f"{plan.requests}" + (f" (the parts, then {plan.requests - len(plan.calls)} to combine them)" if plan.requests > len(plan.calls) else "")),
-        ("output", f"~{expected:,} tokens expected, at most {out_max * plan.requests:,}"),
+        ("output", f"~{estimate.expected_output_tokens:,} tokens expected, at most {estimate.max_output_tokens:,}"),
     ]
-    low, mid, high = (info.cost(plan.prompt_tokens, n) for n in (0, expected, out_max * plan.requests))
+    low, mid, high = estimate.input_cost_usd, estimate.cost_usd, estimate.max_cost_usd
     rows.append(("estimated cost", f"${mid:.5f} expected (${low:.5f} input), at most ${high:.5f}" if low is not None and mid is not None and high is not None else "unknown (no price for this model; see --prices)"))
     width = max(len(label) for label, _ in rows)
     typer.echo("\n".join(f"{label:<{width}}  {value}" for label, value in rows))

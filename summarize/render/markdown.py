@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from ..schemas import WARNING_LABELS, ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
 
 
-_WARNING_LABELS = WARNING_LABELS  # the name render/html.py imports
 
 
 class _Footnotes:
