@@ -1,4 +1,4 @@
-"""Show that the translation, task, cleaning, evaluation and grounding tests can fail: switch one feature off, run them, count the failures.
+"""Show that the translation, task, cleaning, evaluation, grounding, runs and HTML tests can fail: switch one feature off, run them, count the failures.
 
     python scripts/disable_and_test.py            every feature, one at a time (about a minute)
     python scripts/disable_and_test.py NAME...    some of them
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = [
     "tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py",
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
-    "tests/test_runs.py",
+    "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py",
 ]
 
 PATCHES = {
@@ -91,6 +91,18 @@ PATCHES = {
     "resume-by-identity": "import summarize.runs.outputs as m; m.Outputs.exist = staticmethod(lambda paths: False)",
     "read-twice": "import summarize.runs.step as m; f = m.Step.prepare; m.Step.prepare = lambda self, item: (f(self, item), f(self, item))[1]",
     "html-index": "import summarize.runs.index as m; m.write_index = lambda out, label: None",
+    "html-autoescape": (
+        "import jinja2; f = jinja2.Environment.__init__; "
+        "jinja2.Environment.__init__ = lambda self, *a, **k: f(self, *a, **{**k, 'autoescape': False})"
+    ),
+    "html-highlight": (
+        "import summarize.render.html as m; f = m._asset.__wrapped__; "
+        "m._asset = lambda name: f(name).replace('sentence.classList.add(\"hl\")', 'void 0')"
+    ),
+    "html-scroll": (
+        "import summarize.render.html as m; f = m._asset.__wrapped__; "
+        "m._asset = lambda name: f(name).replace('.scrollIntoView(', '.focus(')"
+    ),
     "new-rule-families": (
         "import summarize.reading.clean.engine as m; from summarize.reading.clean.text import family; "
         "m.NAVIGATION = m.ACCOUNT = m.PROMO = family()"
