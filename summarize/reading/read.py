@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
-
 import sys
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
+from .. import __version__
 from .clean import Cleaned, clean_text
 from ..errors import InputError
 from ..schemas import Article
@@ -19,6 +24,46 @@ from ..schemas import Article
 MAX_BYTES = 10_000_000
 """Inputs larger than this are refused: a news article is kilobytes, a 10 MB text is not one article."""
 URL_TIMEOUT = 20.0
+"""Seconds to connect, and between two pieces of a response."""
+URL_TOTAL_TIMEOUT = 120.0
+"""Seconds a whole download may take (a server dripping a byte at a time never trips URL_TIMEOUT)."""
+USER_AGENT = f"summarize/{__version__} (news summarizer; +https://pypi.org/project/summarize/)"
+"""Sent with every fetch: says what is asking, so a site can tell (and reach) us."""
+HOST_LIMIT = 4
+"""Fetches from one host at once, at most, across all threads (remote items are read several at a time)."""
+
+_host_slots: dict[str, threading.BoundedSemaphore] = {}
+_host_slots_lock = threading.Lock()
+
+_TEXT_TYPES = ("application/xml", "application/xhtml+xml", "application/rss+xml", "application/atom+xml")
+
+
+@contextmanager
+def host_slot(url: str) -> Iterator[None]:
+    """Hold one of the HOST_LIMIT slots of the URL's host (blocking until one is free)."""
+    host = (urlsplit(url).hostname or "").lower()
+    with _host_slots_lock:
+        slot = _host_slots.get(host)
+        if slot is None:
+            slot = _host_slots[host] = threading.BoundedSemaphore(HOST_LIMIT)
+    with slot:
+        yield
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP response, read whole (within the size limit)."""
+
+    data: bytes
+    url: str
+    """The final URL, after redirects."""
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Response headers, names in lower case."""
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
 
 
 @dataclass(frozen=True)
@@ -59,13 +104,25 @@ def _read_bytes(source: str, max_bytes: int) -> tuple[bytes, str | None, str | N
 
 
 def _fetch(url: str, max_bytes: int) -> tuple[bytes, str, str | None]:
+    fetched = fetch(url, max_bytes=max_bytes)
+    return fetched.data, fetched.url, fetched.content_type
+
+
+def fetch(url: str, *, max_bytes: int = MAX_BYTES, headers: Mapping[str, str] | None = None) -> Fetched:
+    """GET an http(s) URL within the limits: size, timeouts, 5 redirects, http(s) only, HOST_LIMIT per host.
+
+    An HTTP error status is an InputError; a 304 (to a conditional request in `headers`) is returned as is.
+    """
     if not url.lower().startswith(("http://", "https://")):
         raise InputError(f"{url}: only http and https URLs are supported")
     chunks: list[bytes] = []
     received = 0
+    timeout, total = URL_TIMEOUT, URL_TOTAL_TIMEOUT  # read once: the messages name what was applied
+    sent = {"user-agent": USER_AGENT, **{name.lower(): value for name, value in (headers or {}).items()}}
     try:
-        with httpx2.Client(follow_redirects=True, timeout=URL_TIMEOUT, max_redirects=5) as client:
-            with client.stream("GET", url, headers={"user-agent": "summarize/0.1"}) as response:
+        with host_slot(url), httpx2.Client(follow_redirects=True, timeout=timeout, max_redirects=5) as client:
+            deadline = time.monotonic() + total
+            with client.stream("GET", url, headers=sent) as response:
                 if response.status_code >= 400:
                     raise InputError(f"{url}: HTTP {response.status_code}")
                 if str(response.url.scheme) not in ("http", "https"):
@@ -74,12 +131,41 @@ def _fetch(url: str, max_bytes: int) -> tuple[bytes, str, str | None]:
                     received += len(chunk)
                     if received > max_bytes:
                         raise InputError(f"{url}: larger than the {max_bytes / 1e6:.0f} MB input limit")
+                    if time.monotonic() > deadline:
+                        raise InputError(f"{url}: took longer than {total:.0f} s to download")
                     chunks.append(chunk)
-                return b"".join(chunks), str(response.url), response.headers.get("content-type")
+                received_headers = {name.lower(): value for name, value in response.headers.items()}
+                return Fetched(b"".join(chunks), str(response.url), response.status_code, received_headers)
     except httpx2.TimeoutException:
-        raise InputError(f"{url}: timed out after {URL_TIMEOUT:.0f} s") from None
+        raise InputError(f"{url}: timed out after {timeout:g} s") from None
     except httpx2.HTTPError as exc:
-        raise InputError(f"{url}: {exc}") from None
+        raise InputError(f"{url}: {_one_line(str(exc))}") from None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def is_pdf(source: str, data: bytes, url: str | None = None, content_type: str | None = None) -> bool:
+    """A PDF by its bytes (`%PDF-`), its announced type, or (a local file) its `.pdf` name."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return True
+    if url is not None:
+        return _mime(content_type) == "application/pdf"
+    return source != "-" and source.lower().endswith(".pdf")
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _check_content_type(source: str, content_type: str | None) -> None:
+    """Text and HTML (and XML) are read; images, archives and other binaries from a URL are refused by their type."""
+    mime = _mime(content_type)
+    if not mime or mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(("+xml", "/html")):
+        return
+    raise InputError(f"{source}: unsupported content type {_one_line(mime, 80)}")
 
 
 # Characters French, English and other Western European news use. Detectors guess badly on short texts
@@ -124,12 +210,18 @@ def _looks_like_html(text: str, content_type: str | None) -> bool:
 
 
 def read_source(source: str, *, max_bytes: int = MAX_BYTES) -> RawDocument:
-    """Read and decode a path, `-` (stdin) or http(s) URL; empty or binary input is an InputError."""
+    """Read and decode a path, `-` (stdin) or http(s) URL (a PDF: its text); empty or binary input is an InputError."""
     data, url, content_type = _read_bytes(source, max_bytes)
     if len(data) > max_bytes:
         raise InputError(f"{source}: larger than the {max_bytes / 1e6:.0f} MB input limit")
     if not data.strip():
         raise InputError(f"{source}: is empty" if source != "-" else "stdin: no input")
+    if is_pdf(source, data, url, content_type):
+        from .pdf import pdf_text  # pypdf is imported only for PDFs
+
+        return RawDocument(text=pdf_text(data, source), source=source, is_html=False, encoding="pdf", url=url)
+    if url is not None:
+        _check_content_type(source, content_type)
     text, encoding = decode(data, source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return RawDocument(text=text, source=source, is_html=_looks_like_html(text, content_type), encoding=encoding, url=url)
