@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass
-from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import typer
@@ -138,7 +137,9 @@ class GeneratedOptionsCommand(TyperCommand):
 
 
 def _default_settings() -> type[Settings]:
-    return import_module("summarize.config").Settings
+    from ..config import Settings  # imported when a command runs, not when `summarize --help` starts
+
+    return Settings
 
 
 def _given(settings: type[Settings]) -> type[Settings]:

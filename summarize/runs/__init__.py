@@ -1,7 +1,7 @@
 """Runs over many articles: sources in, one per-article step, live requests or the Batch API, outputs and a report.
 
     sources.py       what a run covers (folder, file, feed, URL list)          -> Item
-    feeds.py         feeds and URL lists (feedparser; conditional GET)
+    feeds.py         RSS/Atom feeds (feedparser; conditional GET); links.py: links as items, URL lists
     step.py          one article: prepare (read, plan, done? cached?) -> finish (check, cache, write) -> report line
     outputs.py       names under --out, in the format of the registry (summarize.render)
     report.py        index.jsonl, the lock on --out, resume

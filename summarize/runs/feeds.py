@@ -1,7 +1,7 @@
-"""Feeds and URL lists as sources: each link is one item, fetched by the URL reader when the run loads it.
+"""Feeds as sources (and the choice between a feed, a URL list and an article file): each entry's link is one item.
 
     FeedSource      an RSS or Atom feed, by URL (conditional GET, state in OUT/.feeds.json) or by file
-    UrlListSource   a file of http(s) links, one a line (`#` comments, blank lines), or `-` for stdin
+    UrlListSource   a file of http(s) links (summarize.runs.links)
 
 Feeds are parsed by feedparser, never by hand. A link's output name is `(host, path-and-query)` (made safe by
 the runner), its identity the link plus a digest of the feed entry, so a re-run redoes a changed entry and
@@ -18,9 +18,8 @@ import hashlib
 import io
 import json
 import re
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError, OutputError
 from ..files import atomic_write_text
 from ..reading import read
-from ..schemas import Article
+from .links import UrlListSource, failing, read_file, host_of, http_url, item_name, link_item, looks_like_url_list, one_line
 from .sources import Item, Source, beside, safe_name
 
 STATE_FILE = ".feeds.json"
@@ -38,7 +37,6 @@ _STATE_VERSION = 1
 _SNIFF_BYTES = 4096
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf)[\s>/]")
 _FEED_SUFFIXES = (".rss", ".atom", ".xml")
-_URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _FIRST_ELEMENT = re.compile(rb"<\w")
 _DOCTYPE = re.compile(rb"<!doctype", re.IGNORECASE)
 _FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
@@ -48,7 +46,7 @@ def open_remote(given: str) -> Source:
     """`-`: a URL list on stdin; an http(s) URL: a feed. Anything else with `://` is an InputError."""
     if given == "-":
         return UrlListSource(None)
-    if _http_url(given):
+    if http_url(given):
         return FeedSource(given)
     raise InputError(f"{given}: only http and https URLs are supported (a feed's URL, or `-` for a list of links on stdin)")
 
@@ -67,7 +65,7 @@ def open_file(path: Path) -> Source | None:
         return None
     if _looks_like_feed(head) or path.suffix.lower() in _FEED_SUFFIXES:
         return FeedSource(path)
-    if _looks_like_url_list(path, head):
+    if looks_like_url_list(path, head):
         return UrlListSource(path)
     return None
 
@@ -77,82 +75,6 @@ def _looks_like_feed(head: bytes) -> bool:
         head = head.replace(b"\x00", b"")  # UTF-16: the markup, in ASCII, is every other byte
     folded = head.lower()
     return bool(_FEED_ROOT.search(folded)) and b"<html" not in folded
-
-
-def _looks_like_url_list(path: Path, head: bytes) -> bool:
-    """Every non-blank, non-`#` line is one URL-like token, and at least one is an http(s) URL."""
-    if b"\x00" in head or not head.strip():
-        return False
-    first = next((line.strip() for line in head.splitlines() if line.strip() and not line.strip().startswith(b"#")), b"")
-    if not re.fullmatch(rb"[A-Za-z][A-Za-z0-9+.-]*:\S+", first):
-        return False  # a text or HTML article: decided on its first line, without reading the rest
-    try:
-        if path.stat().st_size > read.MAX_BYTES:
-            return False
-        text, _encoding = read.decode(path.read_bytes(), str(path))
-    except (OSError, InputError):
-        return False
-    links = _list_lines(text)
-    return bool(links) and all(_URL_LIKE.fullmatch(link) for _, link in links) and any(_http_url(link) for _, link in links)
-
-
-def _list_lines(text: str) -> list[tuple[int, str]]:
-    """(line number, stripped line) of the lines that are not blank and not `#` comments."""
-    lines = []
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            lines.append((number, stripped))
-    return lines
-
-
-def _http_url(url: str) -> bool:
-    """An absolute http(s) URL with a host (and a valid port, and no whitespace or control characters)."""
-    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        return False
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def _host(url: str) -> str:
-    """The host part of an output name and of a default folder: `example.com`, `127.0.0.1_8080` (no `:`)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "_").lower()
-    return f"{host}_{parts.port}" if parts.port else host
-
-
-def item_name(link: str) -> tuple[str, str]:
-    """The output name of a link: `(host, path-and-query)`, e.g. `("example.com", "2024/05/story?id=3")`.
-
-    The path loses its leading and trailing `/` (an empty one is `index`); the fragment is dropped (the same
-    page). The runner passes each part through safe_name, which turns `/` and `?` into `_` and adds a digest
-    of the original, so names stay readable and different links never share one. A link that is not http(s)
-    gets `("_invalid", link)`: it is never fetched, but still needs a name of its own.
-    """
-    if not _http_url(link):
-        return ("_invalid", link)
-    parts = urlsplit(link)
-    rest = parts.path.strip("/")
-    rest = "index" if not rest else "index/" if rest == "index" else rest  # `/index` is not `/` (safe_name digests it)
-    if parts.query:
-        rest += "?" + parts.query
-    return (_host(link), rest)
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _failing(message: str) -> Callable[[], Article]:
-    def load() -> Article:
-        raise InputError(message)
-
-    return load
 
 
 @dataclass(frozen=True)
@@ -202,24 +124,6 @@ def _date(entry: dict[str, Any]) -> str | None:
     return None
 
 
-def _link_item(link: str, entry: FeedEntry | None, identity: dict[str, Any], reason: str | None = None) -> Item:
-    """The item of one link: fetched by the URL reader, completed by the feed entry's metadata."""
-    name = item_name(link)
-    if reason is not None or not _http_url(link):
-        return Item(link, name, _failing(reason or f"{link}: not an http or https link"), identity)
-
-    def load() -> Article:
-        article = read.load_article(link)
-        if entry is not None:
-            article.title = article.title or entry.title
-            article.author = article.author or entry.author
-            article.published = article.published or entry.published
-        article.url = article.url or link
-        return article
-
-    return Item(link, name, load, identity, host=urlsplit(link).hostname)
-
-
 def _without_dtd(data: bytes) -> bytes:
     """The document without its DOCTYPE (and internal subset): no entity of the feed's own is ever expanded.
 
@@ -246,7 +150,7 @@ def parse_feed(data: bytes, label: str, *, base: str | None = None, content_type
         if parsed.get("version"):
             raise InputError(f"{label}: the feed has no items")
         problem = parsed.get("bozo_exception")
-        reason = _one_line(str(problem)) if problem else "no <rss>, <feed> or <rdf:RDF> element"
+        reason = one_line(str(problem)) if problem else "no <rss>, <feed> or <rdf:RDF> element"
         raise InputError(f"{label}: not an RSS or Atom feed: {reason}")
     return [FeedEntry.of(entry) for entry in parsed.entries]
 
@@ -255,7 +159,7 @@ class FeedSource:
     """An RSS or Atom feed, by http(s) URL or by file: one item per distinct link, in feed order."""
 
     def __init__(self, feed: str | Path) -> None:
-        self.url = feed if isinstance(feed, str) and _http_url(feed) else None
+        self.url = feed if isinstance(feed, str) and http_url(feed) else None
         self.path = None if self.url is not None else Path(feed)
         self.label = str(feed)
         self._listed: dict[Path | None, list[FeedEntry] | InputError] = {}
@@ -264,7 +168,7 @@ class FeedSource:
         """`HOST-summaries` in the working folder for a URL; `NAME-summaries` beside a feed file."""
         suffix = "-translations" if task == "translate" else "-summaries"
         if self.url is not None:
-            return Path.cwd() / safe_name(_host(self.url) + suffix)
+            return Path.cwd() / safe_name(host_of(self.url) + suffix)
         assert self.path is not None
         return beside(self.path, task)
 
@@ -288,29 +192,29 @@ class FeedSource:
         seen: set[tuple[str, ...]] = set()
         for position, entry in enumerate(listed, 1):
             if not entry.link:
-                what = f"'{_one_line(entry.title, 80)}'" if entry.title else f"{position}"
+                what = f"'{one_line(entry.title, 80)}'" if entry.title else f"{position}"
                 item_id = f"{self.label}#entry-{position}"
                 message = f"{self.label}: entry {what} has no http or https link"
-                yield Item(item_id, ("_invalid", item_id), _failing(message), {"entry": entry.digest})
+                yield Item(item_id, ("_invalid", item_id), failing(message), {"entry": entry.digest})
                 continue
             name = item_name(entry.link)
             if name in seen:
                 continue  # the same page twice (the same link, or one differing only by its #fragment)
             seen.add(name)
             reason = None
-            if not _http_url(entry.link):
+            if not http_url(entry.link):
                 relative = not urlsplit(entry.link).scheme
                 reason = f"{entry.link}: " + ("a relative link, and the feed has no URL to resolve it against" if relative else "not an http or https link")
-            yield _link_item(entry.link, entry, {"link": entry.link, "entry": entry.digest}, reason)
+            yield link_item(entry.link, entry, {"link": entry.link, "entry": entry.digest}, reason)
 
     def _feed_item(self, message: str) -> Item:
         name = item_name(self.url) if self.url is not None else (Path(self.label).name,)
-        return Item(self.label, name, _failing(message), {}, host=None)
+        return Item(self.label, name, failing(message), {}, host=None)
 
     def _entries(self, out: Path | None) -> list[FeedEntry]:
         if self.url is None:
             assert self.path is not None
-            return parse_feed(_read_file(self.path), self.label)
+            return parse_feed(read_file(self.path), self.label)
         return self._fetch_entries(self.url, out)
 
     def _fetch_entries(self, url: str, out: Path | None) -> list[FeedEntry]:
@@ -345,24 +249,6 @@ class FeedSource:
         return entries
 
 
-def _read_file(path: Path) -> bytes:
-    """A feed or list file's bytes, within read.MAX_BYTES."""
-    limit = read.MAX_BYTES
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"{path}: {size / 1e6:.1f} MB is larger than the {limit / 1e6:.0f} MB input limit")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise InputError(f"{path}: larger than the {limit / 1e6:.0f} MB input limit")
-    return data
-
-
 def _load_state(path: Path | None) -> dict[str, Any]:
     """The saved state, or an empty one (missing, unreadable or from another version: the feed is fetched whole)."""
     empty: dict[str, Any] = {"version": _STATE_VERSION, "feeds": {}}
@@ -390,63 +276,6 @@ def _save_state(path: Path, state: dict[str, Any]) -> None:
     # The state only saves a download: a folder that cannot be written fails the run's outputs, not the listing.
     with contextlib.suppress(OutputError):
         atomic_write_text(path, json.dumps(state, ensure_ascii=False, indent=1) + "\n")
-
-
-class UrlListSource:
-    """Links, one a line (`#` comments and blank lines ignored), from a file or from stdin (`path` None)."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = Path(path) if path is not None else None
-        self.label = str(path) if path is not None else "-"
-        self._text: str | InputError | None = None
-
-    def default_out(self, task: str) -> Path:
-        """`NAME-summaries` beside the file; `stdin-summaries` in the working folder for `-`."""
-        if self.path is not None:
-            return beside(self.path, task)
-        return Path.cwd() / ("stdin-translations" if task == "translate" else "stdin-summaries")
-
-    def items(self, out: Path | None = None) -> Iterator[Item]:
-        """One item per distinct link; a line that is not an http(s) URL is an item that says so."""
-        if self._text is None:
-            try:
-                self._text = self._read()
-            except InputError as exc:
-                self._text = exc
-        text = self._text
-        where = "stdin" if self.path is None else str(self.path)
-        if isinstance(text, InputError):
-            yield Item(self.label, (where,), _failing(str(text)))
-            return
-        lines = _list_lines(text)
-        if not any(_http_url(link) for _, link in lines):
-            message = f"{where}: no http or https URL (expected one link a line, `#` for comments)"
-            yield Item(self.label, (where,), _failing(message))
-            return
-        seen: set[tuple[str, ...]] = set()
-        for number, link in lines:
-            name = item_name(link)
-            if name in seen:
-                continue
-            seen.add(name)
-            reason = None if _http_url(link) else f"{where}, line {number}: not an http or https URL: {_one_line(link, 100)}"
-            yield _link_item(link, None, {"link": link}, reason)
-
-    def _read(self) -> str:
-        limit = read.MAX_BYTES
-        if self.path is None:
-            stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read(limit + 1) if stream is not None else b""
-            source = "stdin"
-        else:
-            data = _read_file(self.path)
-            source = str(self.path)
-        if len(data) > limit:
-            raise InputError(f"{source}: larger than the {limit / 1e6:.0f} MB input limit")
-        if not data.strip():
-            raise InputError(f"{source}: no input" if self.path is None else f"{source}: is empty")
-        text, _encoding = read.decode(data, source)
-        return text
 
 
 __all__ = ["FeedEntry", "FeedSource", "STATE_FILE", "UrlListSource", "item_name", "open_file", "open_remote", "parse_feed"]
