@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = [
     "tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py",
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
-    "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py",
+    "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py", "tests/test_feeds.py", "tests/test_feed_runs.py",
+    "tests/test_pdf.py",
 ]
 
 PATCHES = {
@@ -91,6 +92,13 @@ PATCHES = {
     "resume-by-identity": "import summarize.runs.outputs as m; m.Outputs.exist = staticmethod(lambda paths: False)",
     "read-twice": "import summarize.runs.step as m; f = m.Step.prepare; m.Step.prepare = lambda self, item: (f(self, item), f(self, item))[1]",
     "html-index": "import summarize.runs.index as m; m.write_index = lambda out, label: None",
+    "feed-entry-digest": (
+        "import dataclasses, summarize.runs.feeds as m; f = m.FeedEntry.of.__func__; "
+        "m.FeedEntry.of = classmethod(lambda cls, p: dataclasses.replace(f(cls, p), digest='same'))"
+    ),
+    "per-host-limit": "import summarize.reading.read as m; m.HOST_LIMIT = 64",
+    "feed-metadata": "import summarize.runs.links as m; f = m.link_item; m.link_item = lambda link, entry, *a: f(link, None, *a)",
+    "pdf-text": "import summarize.reading.read as m; m.is_pdf = lambda *a, **k: False",
     "html-autoescape": (
         "import jinja2; f = jinja2.Environment.__init__; "
         "jinja2.Environment.__init__ = lambda self, *a, **k: f(self, *a, **{**k, 'autoescape': False})"
