@@ -128,6 +128,10 @@ def test_bad_links_are_failed_lines_and_the_run_goes_on(tmp_path: Path, pages: P
     assert "HTTP 404" in errors[f"{pages.url}/missing.txt"]
     assert all("\n" not in error and "http" in error for error in errors.values())
     assert not (tmp_path / "out" / "_invalid").exists() or not any((tmp_path / "out" / "_invalid").iterdir())
+    from summarize.runs.progress import summary_table
+
+    missing = f"{pages.url}/missing.txt"
+    assert f"failed: {missing}: HTTP 404" in summary_table(outcome) and f"{missing}: {missing}" not in summary_table(outcome)
 
 
 def test_a_url_list_translates_through_the_batch_api(tmp_path: Path, pages: Pages) -> None:

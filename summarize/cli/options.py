@@ -19,7 +19,7 @@ import typer
 if TYPE_CHECKING:
     from ..config import Settings
 
-Source = Annotated[str, typer.Argument(metavar="FILE|-|URL", help="Article file (text or HTML), '-' for stdin, or an http(s) URL.")]
+Source = Annotated[str, typer.Argument(metavar="FILE|-|URL", help="Article file (text, HTML or PDF), '-' for stdin, or an http(s) URL.")]
 OutputPath = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")]
 PromptVersion: Any = Annotated[Optional[int], typer.Option("--prompt-version", help="Prompt version (default: newest).")]
 """Not a setting (each run names its own): every model command takes it, `eval` one per run."""

@@ -13,6 +13,7 @@ from ..errors import SummarizeError
 from ..plan import Plan
 from ..summarizer import Summarizer
 from ..tokens import ModelInfo
+from .report import named
 from .sources import DEFAULT_PATTERNS, Source, open_source
 
 
@@ -49,7 +50,7 @@ class Estimate:
         """Count an article that cannot be read or planned."""
         self.unreadable += 1
         if len(self.errors) < 20:
-            self.errors.append(f"{name}: {exc}")
+            self.errors.append(named(name, str(exc)))
 
     def price(self, model: ModelInfo) -> None:
         """Set the expected, input-only and highest cost from the token counts (None when the model has no price)."""

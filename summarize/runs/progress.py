@@ -6,7 +6,7 @@ import sys
 from typing import IO, Any
 
 from .estimate import Estimate as BatchEstimate
-from .report import BatchOutcome, ItemReport
+from .report import BatchOutcome, ItemReport, named
 
 
 class BatchProgress:
@@ -76,7 +76,7 @@ def summary_table(outcome: BatchOutcome) -> str:
     width = max(len(label) for label, _ in rows)
     lines = [f"{label:<{width}}  {value}" for label, value in rows]
     for item in outcome.failures[:10]:
-        lines.append(f"failed: {item.source}: {item.error}")
+        lines.append(f"failed: {named(item.source, item.error or '')}")
     if outcome.failed > 10:
         lines.append(f"... and {outcome.failed - 10} more failures in the report")
     return "\n".join(lines)

@@ -187,6 +187,11 @@ def _lock(out: Path) -> IO[str]:
     return handle
 
 
+def named(source: str, message: str) -> str:
+    """`source: message`, unless the message already starts with the source (most InputErrors do)."""
+    return message if message.startswith(source) else f"{source}: {message}"
+
+
 def report_lines(path: Path) -> Iterator[dict[str, Any]]:
     """The lines of a report that parse as JSON objects (a damaged line is skipped)."""
     try:
@@ -211,4 +216,4 @@ def previous_report(out: Path, fingerprint: str) -> dict[str, Mapping[str, Any]]
     }
 
 
-__all__ = ["LOCK_NAME", "REPORT_NAME", "BatchOutcome", "ItemReport", "ReportWriter", "previous_report", "report_lines"]
+__all__ = ["LOCK_NAME", "REPORT_NAME", "BatchOutcome", "ItemReport", "ReportWriter", "named", "previous_report", "report_lines"]
