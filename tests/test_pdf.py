@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,3 +156,24 @@ def test_a_file_named_pdf_that_is_not_one_says_so(tmp_path: Path) -> None:
     fake = tmp_path / "rapport.pdf"
     fake.write_text("Ceci n’est pas un PDF, seulement du texte.\n", encoding="utf-8")
     assert one_line_error(str(fake)).startswith(f"{fake}: not a readable PDF")
+
+
+def test_brief_and_translate_take_a_pdf(tmp_path: Path) -> None:
+    from bench.fake_openai import FakeOpenAI
+
+    pdf = ARTICLE
+    with FakeOpenAI(latency=0.0) as server:
+        common = ["--base-url", server.url, "--cache-dir", str(tmp_path / "cache")]
+        brief = CliRunner().invoke(app, ["brief", str(pdf), "-f", "json", *common], env={"OPENAI_API_KEY": "test"})
+        translated = CliRunner().invoke(app, ["translate", str(pdf), "--to", "en", "-f", "json", *common], env={"OPENAI_API_KEY": "test"})
+        sent = {r.article_key for r in server.requests if r.path.endswith("/chat/completions")}
+    assert brief.exit_code == 0 and translated.exit_code == 0, (brief.output, translated.output)
+    assert json.loads(brief.output)["article"]["source"] == str(pdf)
+    assert json.loads(translated.output)["paragraphs"]  # the PDF's paragraphs, translated one for one
+    from bench.fake_openai import article_key, article_text
+    from summarize.config import load_settings
+    from summarize.summarizer import Summarizer
+
+    with Summarizer(load_settings(api_key="test", use_cache=False)) as summarizer:
+        plan = summarizer.plan(load_article(str(pdf)))
+    assert article_key(article_text(plan.calls[0].messages)) in sent  # the PDF's cleaned text is what was sent
