@@ -286,6 +286,7 @@ class RequestRecord:
     article_key: str | None = None
     fault: str | None = None
     index: int | None = None  # chat request index, the one faults are picked from
+    body_bytes: int = 0  # size of the request body (the benchmark compares prompt sizes with it)
 
 
 @dataclass
@@ -449,7 +450,7 @@ class FakeOpenAI:
     def handle(self, method: str, target: str, headers: Any, body: bytes) -> Reply:
         """Route one HTTP request and record it."""
         path = urlsplit(target).path.rstrip("/") or "/"
-        req = _Request(method, path, headers, body, RequestRecord(method, path, time.monotonic()))
+        req = _Request(method, path, headers, body, RequestRecord(method, path, time.monotonic(), body_bytes=len(body)))
         with self._gauge("handling"):  # stop() waits for these, so every request it woke is recorded
             return self._handle(req)
 

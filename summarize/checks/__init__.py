@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..schemas import NOTES, Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary, WarningKind
 from .evidence import locate
@@ -46,6 +47,8 @@ class Checked:
 
     warnings: list[ResultWarning]
     evidence: list[ClaimEvidence]
+    derived: Any = None
+    """What the checks derived from the answer on the way (a cited answer's result form): built once, not again."""
 
     @property
     def flags(self) -> list[ResultWarning]:

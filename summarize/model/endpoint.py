@@ -23,8 +23,24 @@ class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """
 
     def __init__(self, inner: Any | None = None, inner_async: Any | None = None) -> None:
-        self.inner = inner or httpx2.HTTPTransport()
-        self.inner_async = inner_async or inner or httpx2.AsyncHTTPTransport()
+        self._inner = inner
+        self._inner_async = inner_async or inner
+
+    # Built on first use: each default transport loads the CA bundle into an SSL context (20-36 ms), and an
+    # async batch never uses the sync one.
+    @property
+    def inner(self) -> Any:
+        """The sync transport."""
+        if self._inner is None:
+            self._inner = httpx2.HTTPTransport()
+        return self._inner
+
+    @property
+    def inner_async(self) -> Any:
+        """The async transport."""
+        if self._inner_async is None:
+            self._inner_async = httpx2.AsyncHTTPTransport()
+        return self._inner_async
 
     @staticmethod
     def _mark(request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:
@@ -48,10 +64,12 @@ class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         return self._mark(request, response)
 
     def close(self) -> None:
-        self.inner.close()
+        if self._inner is not None:
+            self._inner.close()
 
     async def aclose(self) -> None:
-        await self.inner_async.aclose()
+        if self._inner_async is not None:
+            await self._inner_async.aclose()
 
 
 def rejects_format(exc: openai.APIStatusError) -> bool:

@@ -11,7 +11,7 @@ from ..checks import Checked, check_answer, grave_claims
 from ..reading.clean import paragraphs
 from ..errors import ConfigurationError
 from ..grounded import pipeline as grounded
-from ..schemas import Article, ArticleMetadata, Provenance, Result, ResultWarning, Summary
+from ..schemas import Article, ArticleMetadata, Provenance, Repair, Result, ResultWarning, Summary
 from ..tokens import count_message_tokens, pack_paragraphs
 from .base import Call, Task, register
 
@@ -168,7 +168,7 @@ class SummaryTask(Task):
             checked, made = grounded.check(
                 answer, article, prompt, target=target, verifier=self.settings.verifier_name, same=self.same_language(article)
             )
-            return Checked(checked.warnings + self._notes(made.summary, article, prompt), checked.evidence)
+            return Checked(checked.warnings + self._notes(made.summary, article, prompt), checked.evidence, made)
         checked = check_answer(answer, article, target=target)
         return Checked(checked.warnings + self._notes(answer, article, prompt), checked.evidence)
 
@@ -223,9 +223,10 @@ class SummaryTask(Task):
         return "" if self.settings.target_language == "en" else f".{self.settings.target_language}"
 
     def build(self, article: Article, answer: Any, checked: Checked, notes: list[Any], provenance: Provenance) -> Result:
-        repairs, grave = [], []
+        repairs: list[Repair] = []
+        grave: list[ResultWarning] = []
         if grounded.is_cited(answer):
-            made = grounded.derived(answer, article, same=self.same_language(article))
+            made = checked.derived or grounded.derived(answer, article, same=self.same_language(article))
             answer, repairs = made.summary, made.repairs
         else:
             grave = grave_claims(answer, article)  # cited answers are held to their sentences in check()
