@@ -107,26 +107,32 @@ class _Evidence:
         return not self.period or self.above_metadata
 
 
-def _text_below(pieces: list[Para], keys: list[str | None], index: int, key: str) -> str:
-    """The surviving text after piece `index` (a title's repeats left out), up to the first 20,000 characters."""
-    parts, size = [], 0
+def _stems_below(pieces: list[Para], keys: list[str | None], index: int, key: str, known: dict[int, set[str]]) -> set[str]:
+    """The stems of the surviving text after piece `index` (a title's repeats left out), about 20,000 characters.
+
+    Each piece's stems are taken once from its folded text (`known`, by index) and shared by every candidate.
+    """
+    found: set[str] = set()
+    size = 0
     for j in range(index + 1, len(pieces)):
         if pieces[j].rule is None and keys[j] != key:
-            parts.append(pieces[j].text)
+            if j not in known:
+                known[j] = {w[:6] for w in WORD.findall(pieces[j].folded) if w not in STOPWORDS}
+            found |= known[j]
             size += len(pieces[j].text) + 1
             if size >= _BELOW_CHARS:
                 break
-    return " ".join(parts)[:_BELOW_CHARS]
+    return found
 
 
-def _evidence(pieces: list[Para], keys: list[str | None], index: int, start: int) -> _Evidence:
+def _evidence(pieces: list[Para], keys: list[str | None], index: int, start: int, known: dict[int, set[str]]) -> _Evidence:
     piece, key = pieces[index], keys[index] or ""
     repeated = len(key) >= 12 and any(j != index and other is not None and key in other for j, other in enumerate(keys))
     # The body, not the rest of the header: two menu lines share words with each other, not with the article.
     # (A page of one-sentence paragraphs has no such start: then everything below the line is the body.)
-    below = _text_below(pieces, keys, max(index, start - 1) if start < len(pieces) else index, key)
+    below = _stems_below(pieces, keys, max(index, start - 1) if start < len(pieces) else index, key, known)
     own = stems(piece.text)
-    shared = len(own & stems(below))
+    shared = len(own & below)
     following = _following(pieces, index)
     above_metadata = following is not None and pieces[following].rule in _METADATA_RULES
     above_body = following is not None and following >= start
@@ -146,7 +152,8 @@ def choose_title(pieces: list[Para]) -> int | None:
         dedup_key(p.folded) if i < _REPEAT_PIECES and (p.rule is None or p.rule in _METADATA_RULES) else None
         for i, p in enumerate(pieces)
     ]
-    found = [e for e in (_evidence(pieces, keys, i, start) for i in head if _candidate(pieces, i)) if e.enough]
+    known: dict[int, set[str]] = {}
+    found = [e for e in (_evidence(pieces, keys, i, start, known) for i in head if _candidate(pieces, i)) if e.enough]
     # The page's own repetition decides first (a headline shown twice, or inside a breadcrumb); otherwise the
     # highest line with evidence: decks, captions and subheadings come below the headline, not above it.
     repeated = [e for e in found if e.repeated and not e.period]
