@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -190,3 +191,13 @@ def test_docs_cli_md_is_the_reference_generated_from_the_app() -> None:
     for name in MODEL_COMMANDS:
         assert f"## `summarize {name}`" in committed
     assert "`--lang, --to <str>`" in committed and "SUMMARIZE_TARGET_LANGUAGE" in committed
+
+
+def test_a_dry_run_and_a_re_run_with_nothing_to_send_never_import_openai(tmp_path: Path) -> None:
+    # The openai package costs about 0.5 s to import: only a run that sends a request pays for it.
+    out, cache = str(tmp_path / "out"), str(tmp_path / "cache")
+    seeds = str(ROOT / "seeds")
+    assert "openai" not in _imported("batch", seeds, "--dry-run", "--cache-dir", cache)
+    replay = ["--replay", str(ROOT / "tests" / "fixtures" / "exchanges"), "--cache-dir", cache, "--out", out]
+    assert "openai" in _imported("batch", seeds, *replay)  # the first run sends (replayed) requests
+    assert "openai" not in _imported("batch", seeds, *replay)  # everything is done: nothing to send

@@ -14,11 +14,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .estimate import BatchEstimate, Estimate, estimate_batch, estimate_source
 from .live import BatchRunner, summarize_folder
-from .openai_batch import BatchAPIRun
 from .report import REPORT_NAME, BatchOutcome, ItemReport
 from .sources import DEFAULT_PATTERNS, Item, Source, open_source
+
+if TYPE_CHECKING:
+    from .openai_batch import BatchAPIRun
+
+
+def __getattr__(name: str) -> Any:
+    # The Batch API needs the openai package (~0.5 s to import): only a run through it pays for that.
+    if name == "BatchAPIRun":
+        from .openai_batch import BatchAPIRun
+
+        return BatchAPIRun
+    raise AttributeError(f"module 'summarize.runs' has no attribute '{name}'")
 
 __all__ = [
     "DEFAULT_PATTERNS", "REPORT_NAME", "BatchAPIRun", "BatchEstimate", "BatchOutcome", "BatchRunner", "Estimate", "Item",

@@ -11,15 +11,17 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model.client import Completion
 from ..schemas import AnyResult, Article
 from ..plan import Plan
 from ..summarizer import Summarizer
 from .outputs import OutputPaths, Outputs
 from .report import ItemReport
 from .sources import Item
+
+if TYPE_CHECKING:
+    from ..model.client import Completion  # openai is imported only when a request is due
 
 
 @dataclass
