@@ -18,7 +18,7 @@ TESTS = [
     "tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py",
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
     "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py", "tests/test_feeds.py", "tests/test_feed_runs.py",
-    "tests/test_pdf.py",
+    "tests/test_pdf.py", "tests/test_digest.py",
 ]
 
 PATCHES = {
@@ -99,6 +99,14 @@ PATCHES = {
     "per-host-limit": "import summarize.reading.read as m; m.HOST_LIMIT = 64",
     "feed-metadata": "import summarize.runs.links as m; f = m.link_item; m.link_item = lambda link, entry, *a: f(link, None, *a)",
     "pdf-text": "import summarize.reading.read as m; m.is_pdf = lambda *a, **k: False",
+    # the digest's merge rules (issue 18)
+    "digest-aliases": (
+        "import summarize.digest.merge as m; "
+        "m._names = lambda forms: m._Names(*(lambda k: ({x: x for x in k}, {x: x for x in k}))({m._key(n) for n in forms}))"
+    ),
+    "digest-date-precision": "import summarize.digest.merge as m; m._agree = lambda a, b: a == b or not a or not b",
+    "digest-sources-differ": "import summarize.digest.merge as m; m._differ = lambda variants: False",
+    "digest-event-kinds": "import summarize.digest.merge as m; m.action_of = lambda description: 'event'",
     "html-autoescape": (
         "import jinja2; f = jinja2.Environment.__init__; "
         "jinja2.Environment.__init__ = lambda self, *a, **k: f(self, *a, **{**k, 'autoescape': False})"

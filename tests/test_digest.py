@@ -1,0 +1,100 @@
+"""The digest's merge of key facts across articles (issue 18, work in progress): every rule can fail alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarize.config import load_settings
+from summarize.digest.actions import action_of
+from summarize.digest.merge import merge
+from summarize.schemas import Amount, Event, Person, Result
+from summarize.summarizer import Summarizer
+
+from .fakes import EXCHANGES, SEEDS
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[tuple[str, Result]]:
+    """The five seeds' briefs, replayed from the shipped (hand-written) answers."""
+    with Summarizer(load_settings(replay_dir=EXCHANGES, use_cache=False)) as summarizer:
+        return [(p.stem[:3], summarizer.summarize(p)) for p in sorted(Path(SEEDS).glob("*.txt"))]
+
+
+def with_facts(result: Result, **facts: list[object]) -> Result:
+    return result.model_copy(update={"key_facts": result.key_facts.model_copy(update=facts), "evidence": []})
+
+
+def event(description: str, date: str | None = None) -> Event:
+    return Event(date=date, date_text=date, description=description, evidence=[])
+
+
+def test_the_seeds_ouster_is_one_entry_cited_by_every_seed_that_tells_it(seeds: list[tuple[str, Result]]) -> None:
+    merged = merge(seeds)
+    ousters = [e for e in merged.events if e.action == "ousted"]
+    assert len(ousters) == 1
+    assert {c.article for c in ousters[0].citations} >= {"001", "002", "003"}
+    assert ousters[0].date == "2023-11-17"  # the most precise date any source gives ("2023-11" agrees with it)
+    assert all(c.sentences for c in ousters[0].citations)  # each citation keeps the sentences its brief cited
+    dated = [e.date for e in merged.events if e.date]
+    assert dated == sorted(dated)  # a timeline
+
+
+def test_a_surname_joins_the_full_name_it_ends(seeds: list[tuple[str, Result]]) -> None:
+    (a, first), (b, second) = seeds[0], seeds[1]
+    short = with_facts(second, people=[Person(name="Altman", role="CEO", organization="OpenAI")])
+    people = {p.name: p for p in merge([(a, first), (b, short)]).people}
+    assert "Altman" not in people and "Altman" in people["Sam Altman"].aliases
+    assert {c.article for c in people["Sam Altman"].citations} == {a, b}
+
+
+def test_different_organizations_for_one_person_are_marked_and_both_kept(seeds: list[tuple[str, Result]]) -> None:
+    (a, first), (b, second) = seeds[0], seeds[1]
+    left = with_facts(first, people=[Person(name="John Schulman", role="co-founder", organization="OpenAI")])
+    right = with_facts(second, people=[Person(name="John Schulman", role="researcher", organization="Anthropic")])
+    same = with_facts(second, people=[Person(name="John Schulman", role="co-founder", organization="OpenAI")])
+    person = merge([(a, left), (b, right)]).people[0]
+    assert person.differs and [(v.value, [c.article for c in v.citations]) for v in person.organizations] == [("OpenAI", [a]), ("Anthropic", [b])]
+    assert not merge([(a, left), (b, same)]).people[0].differs
+
+
+def test_events_merge_when_dates_agree_at_the_coarser_precision_and_not_otherwise(seeds: list[tuple[str, Result]]) -> None:
+    (a, first), (b, second) = seeds[0], seeds[1]
+    people = [Person(name="Sam Altman", role=None, organization=None)]
+    month = with_facts(first, people=people, events=[event("Sam Altman was ousted by the board.", "2023-11")])
+    day = with_facts(second, people=people, events=[event("The board fired Sam Altman.", "2023-11-17")])
+    other = with_facts(second, people=people, events=[event("The board fired Sam Altman.", "2024-11-17")])
+    together = merge([(a, month), (b, day)]).events
+    assert len(together) == 1 and together[0].date == "2023-11-17" and not together[0].differs
+    assert len(merge([(a, month), (b, other)]).events) == 2  # a year apart: two events, never one averaged
+
+
+def test_events_of_different_kinds_or_people_stay_apart(seeds: list[tuple[str, Result]]) -> None:
+    (a, first), (b, second) = seeds[0], seeds[1]
+    people = [Person(name="Sam Altman", role=None, organization=None), Person(name="Mira Murati", role=None, organization=None)]
+    ousted = with_facts(first, people=people, events=[event("Sam Altman was ousted.")])
+    left = with_facts(second, people=people, events=[event("Mira Murati left OpenAI.")])
+    murati_ousted = with_facts(second, people=people, events=[event("Mira Murati was ousted.")])
+    assert len(merge([(a, ousted), (b, left)]).events) == 2
+    assert len(merge([(a, ousted), (b, murati_ousted)]).events) == 2
+
+
+def test_amounts_merge_by_currency_and_value_within_one_percent(seeds: list[tuple[str, Result]]) -> None:
+    (a, first), (b, second) = seeds[0], seeds[1]
+    four = Amount(value=4e9, currency="USD", text="4 milliards de dollars", description="Amazon's investment", evidence=[])
+    close = Amount(value=4.02e9, currency="USD", text="4,02 milliards", description="Amazon's investment", evidence=[])
+    euros = Amount(value=4e9, currency="EUR", text="4 milliards d'euros", description="Amazon's investment", evidence=[])
+    merged = merge([(a, with_facts(first, amounts=[four])), (b, with_facts(second, amounts=[close]))]).amounts
+    assert len(merged) == 1 and [v.value for v in merged[0].texts] == ["4 milliards de dollars", "4,02 milliards"]
+    assert len(merge([(a, with_facts(first, amounts=[four])), (b, with_facts(second, amounts=[euros]))]).amounts) == 2
+
+
+@pytest.mark.parametrize(
+    ("description", "kind"),
+    [("OpenAI's board removed Sam Altman.", "ousted"), ("Mira Murati announced her departure.", "left"),
+     ("Anthropic hired John Schulman.", "joined"), ("Anthropic was founded in 2021.", "founded"),
+     ("Greg Brockman would take a sabbatical.", None)],
+)  # fmt: skip
+def test_the_kind_of_an_event_comes_from_its_rules(description: str, kind: str | None) -> None:
+    assert action_of(description) == kind
