@@ -98,3 +98,50 @@ def test_amounts_merge_by_currency_and_value_within_one_percent(seeds: list[tupl
 )  # fmt: skip
 def test_the_kind_of_an_event_comes_from_its_rules(description: str, kind: str | None) -> None:
     assert action_of(description) == kind
+
+
+def test_the_seeds_are_one_story_and_an_unrelated_article_is_its_own(seeds: list[tuple[str, Result]]) -> None:
+    from summarize.digest.stories import stories
+    from summarize.schemas import Organization
+
+    tram = with_facts(seeds[0][1], people=[Person(name="Grégory Doucet", role="mayor", organization="Lyon")],
+                      organizations=[Organization(name="OpenAI", description="mentioned")],
+                      events=[event("Lyon opened its first night tram line.", "2024-03-14")], amounts=[], quotes=[])  # fmt: skip
+    found = stories(merge([*seeds, ("tram", tram)]))
+    assert [s.articles for s in found] == [["000", "001", "002", "003", "004"], ["tram"]]  # OpenAI alone links nothing
+    reasons = {link.articles: link for link in found[0].links}
+    assert "Sam Altman" in reasons[("001", "003")].people and reasons[("001", "003")].events  # --explain's material
+
+
+def test_two_shared_people_link_two_articles_and_one_does_not(seeds: list[tuple[str, Result]]) -> None:
+    from summarize.digest.stories import stories
+
+    (a, first), (b, second) = seeds[0], seeds[1]
+    one = [Person(name="Sam Altman", role=None, organization=None)]
+    two = [*one, Person(name="Mira Murati", role=None, organization=None)]
+    apart = [with_facts(r, people=one, events=[], amounts=[]) for r in (first, second)]
+    linked = [with_facts(r, people=two, events=[], amounts=[]) for r in (first, second)]
+    assert len(stories(merge([(a, apart[0]), (b, apart[1])]))) == 2
+    assert len(stories(merge([(a, linked[0]), (b, linked[1])]))) == 1
+
+
+def test_summarize_digest_prints_one_timeline_for_the_seeds_offline(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "empty.txt").write_text("  \n", encoding="utf-8")
+    args = ["digest", str(SEEDS), str(broken), "--replay", str(EXCHANGES), "--no-cache", "--explain"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert "1 story(ies)" in done.output and done.output.count("**2023-11-17**") == 1  # the ouster, once
+    assert "sources differ on the organization" in done.output  # John Schulman: OpenAI or Anthropic
+    assert "## Left out" in done.output and "empty.txt" in done.output  # an article that failed is said, not merged
+    assert "Why these articles are one story" in done.output
+    as_json = json.loads(CliRunner().invoke(app, [*args[:-1], "-f", "json"]).output)
+    ouster = next(e for e in as_json["stories"][0]["facts"]["events"] if e["action"] == "ousted")
+    assert len({c["article"] for c in ouster["citations"]}) >= 3

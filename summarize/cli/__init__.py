@@ -5,6 +5,7 @@
     errors.py     SummarizeError -> one line on stderr and its exit code
     single.py     brief, facts, translate, tokens, clean, schema
     runs.py       batch
+    digest.py     digest (in progress)
     evaluate.py   eval
     admin.py      prompts list/show, cache stats/clear
     reference.py  docs/cli.md, generated from the app
@@ -19,7 +20,7 @@ import typer
 
 from .commands import build
 
-for _module in ("single", "runs", "evaluate", "admin"):  # their commands, in the order `summarize --help` lists them
+for _module in ("single", "runs", "digest", "evaluate", "admin"):  # their commands, in the order `summarize --help` lists them
     import_module(f".{_module}", __name__)
 
 if TYPE_CHECKING:

@@ -2,8 +2,8 @@
 
 - People merge across name forms ("Altman" and "Sam Altman"; a bare surname joins the one full name it ends);
   organizations by their normalized name.
-- Events merge when they are the same kind of thing (summarize.digest.actions), share a person or organization,
-  and their dates agree at the coarser precision ("2023-11" and "2023-11-17"); the merged date is the most precise.
+- Events merge when they are the same kind of thing (summarize.digest.actions), are about the same person (or
+  organization: the one their description names first), and their dates agree at the coarser precision ("2023-11" and "2023-11-17"); the merged date is the most precise.
 - Amounts merge by currency and value (within 1 %).
 - Where sources give different organizations for a person, or different dates or amounts at the same precision,
   the item is marked `differs` and keeps every variant with its citations: never silently resolved.
@@ -199,9 +199,21 @@ def _agree(a: str | None, b: str | None) -> bool:
     return a.split("-")[:n] == b.split("-")[:n]
 
 
-def _mentioned(description: str, keys: Iterable[str]) -> set[str]:
+def _mentioned(description: str, keys: Iterable[str]) -> dict[str, int]:
+    """The names a description mentions (in full or by their last word), with where it first does."""
     text = f" {_key(description)} "
-    return {key for key in keys if f" {key} " in text or f" {key.split()[-1]} " in text}
+    found: dict[str, int] = {}
+    for key in keys:
+        at = [i for i in (text.find(f" {key} "), text.find(f" {key.split()[-1]} ")) if i >= 0]
+        if at:
+            found[key] = min(at)
+    return found
+
+
+def _subject(mentioned: dict[str, int]) -> set[str]:
+    """Who an event is about: the name it mentions first ("Mira Murati left" is about Murati; "Sam Altman
+    announced the departures of McGrew and Zoph" about Altman). Matching on every name chained unrelated events."""
+    return {min(mentioned, key=lambda k: mentioned[k])} if mentioned else set()
 
 
 @dataclass
@@ -221,8 +233,8 @@ def _events(
             who = _mentioned(event.description, people)
             orgs = _mentioned(event.description, organizations)
             action = action_of(event.description)
-            # Shared people decide; an organization alone only when no person is named (it is in almost every event).
-            keys = who or orgs
+            # The subject decides: a person, or an organization when no person is named (it is in almost every event).
+            keys = _subject(who) or _subject(orgs)
             match = next((d for d in drafts if action is not None and d.event.action == action and d.keys & keys
                           and _agree(d.event.date, event.date)), None)  # fmt: skip
             if match is None:
@@ -232,7 +244,6 @@ def _events(
                 drafts.append(match)
             merged = match.event
             merged.citations.append(citation)
-            match.keys |= keys
             _add_variant(merged.descriptions, event.description, citation)
             _add_variant(merged.dates, event.date, citation)
             if event.date and (not merged.date or _precision(event.date) > _precision(merged.date)):

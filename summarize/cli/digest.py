@@ -1,0 +1,57 @@
+"""`summarize digest`: the briefs of many articles merged into one cited timeline per story (issue 18, in progress)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .commands import command
+from .options import OutputPath
+from .single import emit
+
+
+def _formats() -> list[str]:
+    return ["markdown", "json"]
+
+
+@command(model=True, task="summary", settings=("length",), formats=_formats,
+         format_help="markdown (a timeline per story) or json (the merged facts and stories). {formats}.")  # fmt: skip
+def digest(
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCES...", help="Folders, feeds, URL lists, files, or an earlier batch's index.jsonl.")],
+    output: OutputPath = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Say why articles were put in one story.")] = False,
+    *,
+    summarizer: Any,
+    prompt_version: int | None,
+    format: str,
+) -> None:
+    """Merge the key facts of many articles into one timeline per story, each entry citing every article that reports it (no model needed for the merge)."""
+    import json
+
+    from ..digest.collect import collect
+    from ..digest.markdown import story_markdown
+    from ..digest.merge import merge
+    from ..digest.stories import stories
+    from ..errors import InputError
+
+    collected = collect(summarizer, sources, prompt_version=prompt_version)
+    if not collected.results:
+        raise InputError("no article could be briefed: nothing to merge" + (f" ({collected.left_out[0]})" if collected.left_out else ""))
+    by_id = dict(collected.results)
+    found = stories(merge(collected.results))
+    per_story = [(story, merge([(a, by_id[a]) for a in story.articles])) for story in found]
+    languages = sorted({r.article.language or "?" for _, r in collected.results})
+    if format == "json":
+        body = {"stories": [{"story": s.model_dump(mode="json"), "facts": f.model_dump(mode="json")} for s, f in per_story],
+                "left_out": collected.left_out, "languages": languages}  # fmt: skip
+        emit(json.dumps(body, ensure_ascii=False, indent=2) + "\n", output)
+        return
+    lines = [f"# Digest of {len(collected.results)} article(s), {len(found)} story(ies)", ""]
+    if len(languages) > 1:
+        lines += [f"Articles in {', '.join(languages)}: their facts are merged in the brief's language.", ""]
+    for number, (story, facts) in enumerate(per_story, 1):
+        lines += story_markdown(number, story, facts, explain=explain)
+    if collected.left_out:
+        lines += ["## Left out", ""] + [f"- {line}" for line in collected.left_out] + [""]
+    emit("\n".join(lines), output)

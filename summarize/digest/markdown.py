@@ -1,0 +1,54 @@
+"""A digest as Markdown: per story, one timeline with every source cited, people and amounts, where sources differ."""
+
+from __future__ import annotations
+
+from .merge import Citation, MergedFacts, Variant
+from .stories import Story
+
+
+def _cites(citations: list[Citation]) -> str:
+    """`[003 §4.1, 4.2; 001 §2.1]`: each article once, with the sentences its brief cited."""
+    by_article: dict[str, list[str]] = {}
+    for c in citations:
+        by_article.setdefault(c.article, [])
+        by_article[c.article] += [s for s in c.sentences if s not in by_article[c.article]]
+    parts = [f"{a} §{', '.join(s)}" if s else a for a, s in by_article.items()]
+    return "[" + "; ".join(parts) + "]"
+
+
+def _variants(variants: list[Variant]) -> str:
+    return "; ".join(f"{v.value} {_cites(v.citations)}" for v in variants)
+
+
+def story_markdown(number: int, story: Story, facts: MergedFacts, *, explain: bool = False) -> list[str]:
+    """One story's section."""
+    lines = [f"## Story {number}: {len(story.articles)} article(s)", "", "Articles: " + ", ".join(story.articles), ""]
+    if len(story.articles) == 1:
+        lines += ["One article only: nothing to merge, no other source to confirm or contradict it.", ""]
+    lines += ["### Timeline", ""]
+    for event in facts.events:
+        when = event.date or "undated"
+        sources = len({c.article for c in event.citations})
+        mark = " **sources differ on the date:** " + _variants(event.dates) if event.differs else ""
+        lines.append(f"- **{when}** {event.description} {_cites(event.citations)} ({sources} source(s)){mark}")
+        others = [v for v in event.descriptions if v.value != event.description]
+        lines += [f"  - also told as: {v.value} {_cites(v.citations)}" for v in others]
+    lines += ["", "### People", ""]
+    for person in facts.people:
+        roles = _variants(person.roles)
+        lines.append(f"- **{person.name}**" + (f" ({', '.join(person.aliases)})" if person.aliases else "") + f" {_cites(person.citations)}"
+                     + (f": {roles}" if roles else ""))  # fmt: skip
+        if person.differs:
+            lines.append(f"  - **sources differ on the organization:** {_variants(person.organizations)}")
+    if facts.amounts:
+        lines += ["", "### Amounts", ""]
+        lines += [f"- {a.description}: {_variants(a.texts)}" for a in facts.amounts]
+    if explain:
+        lines += ["", "### Why these articles are one story", ""]
+        for link in story.links:
+            why = [f"{len(link.events)} shared event(s)" if link.events else "", f"people: {', '.join(link.people)}" if link.people else ""]
+            lines.append(f"- {link.articles[0]} + {link.articles[1]}: " + "; ".join(w for w in why if w))
+    return lines + [""]
+
+
+__all__ = ["story_markdown"]
