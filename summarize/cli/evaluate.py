@@ -38,10 +38,14 @@ def eval_(
     from ..evaluation.gold import load_gold
     from ..evaluation.report import estimate_markdown, evaluation_json, evaluation_markdown
     from ..evaluation.run import RunSpec, estimate, evaluate
+    from ..evaluation.timeline import is_timeline
 
-    gold_set = load_gold(gold)
     versions: list[int | None] = list(prompt_version) or [None]
     runs = [RunSpec(m, v) for m in (model or [settings.model]) for v in versions]
+    if is_timeline(gold):
+        emit(_timeline(gold, runs, settings), output)
+        return
+    gold_set = load_gold(gold)
     if dry_run:
         typer.echo(estimate_markdown(estimate(gold_set, runs, settings)), nl=False)
         return
@@ -59,3 +63,21 @@ def eval_(
     if failed:  # part of the measurement (the exit codes column), but never silent
         total = sum(len(run.articles) for run in scores)
         typer.echo(f"warning: {failed} of {total} answer(s) ended with an error; see the exit codes in the report", err=True)
+
+
+def _timeline(gold: Path, runs: list[Any], settings: Any) -> str:
+    """A digest's merge of the timeline's articles, for each run, scored against the gold timeline."""
+    from ..digest.collect import collect
+    from ..digest.merge import merge
+    from ..evaluation.timeline import load_timeline, score_timeline, timeline_markdown
+    from ..summarizer import Summarizer
+
+    timeline = load_timeline(gold)
+    rows = []
+    for run in runs:
+        with Summarizer(settings.model_copy(update={"model": run.model, "task": "summary"})) as summarizer:
+            collected = collect(summarizer, [str(gold.parent / name) for name in timeline.articles()], prompt_version=run.prompt_version)
+            version = summarizer.prompt_version(run.prompt_version)
+        results = [(Path(article).name, result) for article, result in collected.results]
+        rows.append((f"{run.model} v{version}", score_timeline(merge(results), timeline)))
+    return timeline_markdown(rows, str(gold))
