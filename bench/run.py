@@ -361,13 +361,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of the two comparisons")
     parser.add_argument("--jobs", type=int, default=16)
     parser.add_argument("--latency", type=float, default=0.3)
-    parser.add_argument("--only", action="append", choices=["cold", "handrolled", "feed", "help", "memory"],
+    parser.add_argument("--only", action="append", choices=["cold", "handrolled", "feed", "help", "memory", "digest"],
                         help="run only these figures (repeatable)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.quick:
         args.articles, args.memory_articles, args.compare_articles, args.feed_items, args.rounds = 100, 1000, 100, 100, 1
-    wanted = set(args.only or ["cold", "handrolled", "feed", "help", "memory"])
+    wanted = set(args.only or ["cold", "handrolled", "feed", "help", "memory", "digest"])
 
     work = Path(tempfile.mkdtemp(prefix="summarize-bench-"))
     figures: dict[str, Any] = {"load_before": loadavg()}
@@ -403,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
             figures.update(rss_mb_small=small_rss, rss_mb_big=big_rss, rss_ratio=big_rss / small_rss)
             print(f"peak memory      {args.memory_articles} articles: {big_rss:.0f} MB vs {args.articles} articles: "
                   f"{small_rss:.0f} MB -> ratio {big_rss / small_rss:.2f} (target < 200 MB)")
+        if "digest" in wanted:  # 7. the digest's merge over 500 briefs, against reading them
+            from .digest import digest_figure
+
+            digest_figure(args.articles, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures["load_after"] = loadavg()

@@ -106,6 +106,7 @@ PATCHES = {
     ),
     "digest-date-precision": "import summarize.digest.merge as m; m._agree = lambda a, b: a == b or not a or not b",
     "digest-sources-differ": "import summarize.digest.merge as m; m._differ = lambda variants: False",
+    "digest-two-people": "import summarize.digest.stories as m; m.MIN_SHARED_PEOPLE = 1",
     "digest-event-kinds": "import summarize.digest.merge as m; m.action_of = lambda description: 'event'",
     "html-autoescape": (
         "import jinja2; f = jinja2.Environment.__init__; "
