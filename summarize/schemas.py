@@ -351,6 +351,19 @@ class TranslationResult(ResultEnvelope):
         return "\n\n".join(p.target if p.target is not None else p.source for p in self.paragraphs)
 
 
+class DigestSentence(_Answer):
+    """One sentence of a digest and the merged facts it rests on."""
+
+    text: str = Field(max_length=400, description="One sentence in the target language.")
+    facts: list[str] = Field(min_length=1, max_length=3, description="Ids of the facts it rests on: F1, F2 ...")
+
+
+class DigestText(_Answer):
+    """A few sentences telling one story from its merged facts, each citing the facts it rests on."""
+
+    sentences: list[DigestSentence] = Field(min_length=1, max_length=6)
+
+
 AnyResult = ResultEnvelope
 """What a task produces: a result envelope with article, warnings and provenance (the name older code used)."""
 
@@ -364,6 +377,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "result": Result,
     "translation": Translation,
     "translation-result": TranslationResult,
+    "digest-text": DigestText,
 }
 """Schemas by the name `summarize schema NAME` and prompt headers use."""
 

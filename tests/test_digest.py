@@ -185,3 +185,33 @@ def test_summarize_eval_scores_the_digest_merge_on_the_gold_timeline() -> None:
     assert done.exit_code == 0, done.output
     # The merge of the shipped (hand-written) answers, pinned: a change to a merge rule shows here first.
     assert "| gpt-4o-mini v4 | 21/22 | 3/9 | 5 | 4 | 3/3 |" in done.output
+
+
+def test_the_written_digest_is_checked_against_the_facts_it_cites(seeds: list[tuple[str, Result]]) -> None:
+    from summarize.digest.text import numbered_facts, write
+    from summarize.reading.read import load_article
+
+    from .fakes import ScriptedEndpoint, ok
+
+    facts = merge(seeds)
+    numbered = {f.id: f for f in numbered_facts(facts)}
+    ouster = next(f.id for f in numbered.values() if "ousted" in f.line and "2023-11-17" in f.line)
+    answer = {"sentences": [
+        {"text": "In November 2023 OpenAI's board removed Sam Altman, as four outlets report.", "facts": [ouster]},
+        {"text": "Elon Musk then bought the company for 44 billion dollars.", "facts": [ouster]},
+        {"text": "Sam Altman a été évincé par le conseil d'administration d'OpenAI.", "facts": [ouster]},
+        {"text": "Mira Murati left OpenAI.", "facts": ["F99"]},
+    ]}  # fmt: skip
+    endpoint = ScriptedEndpoint(ok(answer))
+    texts = {a: load_article(str(p)).text for a, p in zip([a for a, _ in seeds], sorted(Path(SEEDS).glob("*.txt")))}
+    with Summarizer(load_settings(api_key="k", use_cache=False), transport=endpoint.transport) as summarizer:
+        written = write(summarizer, facts, dict(seeds), texts)
+    assert len(endpoint.requests) == 1  # one request for the story, from the merged facts, not the articles
+    prompt = endpoint.bodies[0]["messages"][1]["content"]
+    assert f"[{ouster}] 2023-11-17" in prompt and "Le joli coup" not in prompt
+    found = {(w.field, w.kind, w.text) for w in written.warnings}
+    assert not any(field == "digest.sentences[0]" for field, _, _ in found)  # grounded in its fact and sentences
+    assert ("digest.sentences[1]", "name-not-found", "Musk") in found
+    assert any(f == "digest.sentences[1]" and k == "number-not-found" for f, k, _ in found)
+    assert any(f == "digest.sentences[2]" and k == "wrong-language" for f, k, _ in found)
+    assert {(k, t) for f, k, t in found if f == "digest.sentences[3]"} == {("wrong-citation", "F99")}

@@ -41,7 +41,7 @@ def test_strict_schema_closes_every_object_and_requires_every_property(model: ty
 
 def test_schema_names_cover_the_cli_names() -> None:
     assert set(SCHEMAS) == {
-        "summary", "cited-summary", "verdict", "brief", "key-facts", "result", "translation", "translation-result",
+        "summary", "cited-summary", "verdict", "brief", "key-facts", "result", "translation", "translation-result", "digest-text",
     }  # fmt: skip
     assert (SCHEMAS["cited-summary"], SCHEMAS["verdict"]) == (CitedSummary, Verdict)
 

@@ -21,6 +21,7 @@ def digest(
     sources: Annotated[list[str], typer.Argument(metavar="SOURCES...", help="Folders, feeds, URL lists, files, or an earlier batch's index.jsonl.")],
     output: OutputPath = None,
     explain: Annotated[bool, typer.Option("--explain", help="Say why articles were put in one story.")] = False,
+    text: Annotated[bool, typer.Option("--text/--no-text", help="Also have the model write a few checked sentences per story from its merged facts (one request a story).")] = False,
     *,
     summarizer: Any,
     prompt_version: int | None,
@@ -33,6 +34,7 @@ def digest(
     from ..digest.markdown import story_markdown
     from ..digest.merge import merge
     from ..digest.stories import stories
+    from ..digest.text import write
     from ..errors import InputError
 
     collected = collect(summarizer, sources, prompt_version=prompt_version)
@@ -41,17 +43,21 @@ def digest(
     by_id = dict(collected.results)
     found = stories(merge(collected.results))
     per_story = [(story, merge([(a, by_id[a]) for a in story.articles])) for story in found]
+    written = [write(summarizer, facts, by_id, collected.texts, prompt_version=None) if text else None for _, facts in per_story]
     languages = sorted({r.article.language or "?" for _, r in collected.results})
     if format == "json":
-        body = {"stories": [{"story": s.model_dump(mode="json"), "facts": f.model_dump(mode="json")} for s, f in per_story],
+        body = {"stories": [{"story": s.model_dump(mode="json"), "facts": f.model_dump(mode="json"),
+                             "digest": None if w is None else {"text": w.text.model_dump(mode="json"),
+                                                               "warnings": [x.model_dump(mode="json") for x in w.warnings]}}
+                            for (s, f), w in zip(per_story, written)],
                 "left_out": collected.left_out, "languages": languages}  # fmt: skip
         emit(json.dumps(body, ensure_ascii=False, indent=2) + "\n", output)
         return
     lines = [f"# Digest of {len(collected.results)} article(s), {len(found)} story(ies)", ""]
     if len(languages) > 1:
         lines += [f"Articles in {', '.join(languages)}: their facts are merged in the brief's language.", ""]
-    for number, (story, facts) in enumerate(per_story, 1):
-        lines += story_markdown(number, story, facts, explain=explain)
+    for number, ((story, facts), w) in enumerate(zip(per_story, written), 1):
+        lines += story_markdown(number, story, facts, explain=explain, written=w)
     if collected.left_out:
         lines += ["## Left out", ""] + [f"- {line}" for line in collected.left_out] + [""]
     emit("\n".join(lines), output)

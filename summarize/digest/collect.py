@@ -20,6 +20,8 @@ class Collected:
 
     results: list[tuple[str, Result]] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    """The cleaned text of each article briefed here (what the digest's checks read its cited sentences in)."""
 
 
 def _from_report(path: Path, collected: Collected) -> None:
@@ -50,13 +52,15 @@ def collect(summarizer: Summarizer, given: Sequence[str], *, prompt_version: int
                 continue
             seen.add(item.id)
             try:
-                result = summarizer.run(item.load(), prompt_version=prompt_version)
+                article = item.load()
+                result = summarizer.run(article, prompt_version=prompt_version)
             except SummarizeError as exc:
                 collected.left_out.append(named(item.id, str(exc).splitlines()[0]))
                 continue
             if not isinstance(result, Result):
                 raise InputError("a digest merges briefs: run it with the summary task")
             collected.results.append((item.id, result))
+            collected.texts[item.id] = article.text
     return collected
 
 

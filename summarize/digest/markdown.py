@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..schemas import WARNING_LABELS
 from .merge import Citation, MergedFacts, Variant
 from .stories import Story
+from .text import Written
 
 
 def _cites(citations: list[Citation]) -> str:
@@ -20,11 +22,24 @@ def _variants(variants: list[Variant]) -> str:
     return "; ".join(f"{v.value} {_cites(v.citations)}" for v in variants)
 
 
-def story_markdown(number: int, story: Story, facts: MergedFacts, *, explain: bool = False) -> list[str]:
+def text_markdown(written: Written) -> list[str]:
+    """The digest's sentences, each with the articles and sentences its facts rest on, and the warnings."""
+    lines = ["### Digest", ""]
+    for sentence in written.text.sentences:
+        cited = [c for f in sentence.facts if f in written.facts for c in written.facts[f].citations]
+        lines.append(f"- {sentence.text} ({', '.join(sentence.facts)}) {_cites(cited)}")
+    if written.warnings:
+        lines += ["", "Warnings:", ""] + [f"- ⚠ {WARNING_LABELS[w.kind]}: {w.text} ({w.detail}; {w.field})" for w in written.warnings]
+    return lines + [""]
+
+
+def story_markdown(number: int, story: Story, facts: MergedFacts, *, explain: bool = False, written: Written | None = None) -> list[str]:
     """One story's section."""
     lines = [f"## Story {number}: {len(story.articles)} article(s)", "", "Articles: " + ", ".join(story.articles), ""]
     if len(story.articles) == 1:
         lines += ["One article only: nothing to merge, no other source to confirm or contradict it.", ""]
+    if written is not None:
+        lines += text_markdown(written)
     lines += ["### Timeline", ""]
     for event in facts.events:
         when = event.date or "undated"
@@ -51,4 +66,4 @@ def story_markdown(number: int, story: Story, facts: MergedFacts, *, explain: bo
     return lines + [""]
 
 
-__all__ = ["story_markdown"]
+__all__ = ["story_markdown", "text_markdown"]
