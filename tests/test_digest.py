@@ -243,3 +243,13 @@ def test_the_real_models_digest_text_replays_with_its_warnings_pinned(tmp_path: 
     # the checks hold a digest to its facts, not to good writing (README, "Digest across articles").
     assert digest["warnings"] == []
     assert all("F2" in s["facts"] for s in sentences)
+
+
+def test_a_digest_dry_run_prices_the_briefs_and_sends_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    done = CliRunner().invoke(app, ["digest", str(SEEDS), "--dry-run", "--cache-dir", str(tmp_path / "cache")])
+    assert done.exit_code == 0, done.output  # no endpoint configured: nothing was sent
+    assert "requests to send  5" in done.output and "the merge sends nothing" in done.output

@@ -21,6 +21,7 @@ def digest(
     sources: Annotated[list[str], typer.Argument(metavar="SOURCES...", help="Folders, feeds, URL lists, files, or an earlier batch's index.jsonl.")],
     output: OutputPath = None,
     explain: Annotated[bool, typer.Option("--explain", help="Say why articles were put in one story.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what briefing the articles would send and cost; call nothing.")] = False,
     text: Annotated[bool, typer.Option("--text/--no-text", help="Also have the model write a few checked sentences per story from its merged facts (one request a story).")] = False,
     *,
     summarizer: Any,
@@ -37,6 +38,18 @@ def digest(
     from ..digest.text import write
     from ..errors import InputError
 
+    if dry_run:
+        from ..runs.estimate import Estimate, estimate_source
+        from ..runs.progress import estimate_table
+        from ..runs.sources import open_source
+
+        total = Estimate()
+        for name in sources:  # the same estimator as tokens and batch --dry-run
+            total.include(estimate_source(summarizer, open_source(name), prompt_version=prompt_version))
+        total.price(summarizer.model)
+        typer.echo(estimate_table(total, model=summarizer.settings.model))
+        typer.echo("the merge sends nothing" + ("; --text adds one short request a story (stories are known once the briefs exist)" if text else ""))
+        return
     collected = collect(summarizer, sources, prompt_version=prompt_version)
     if not collected.results:
         raise InputError("no article could be briefed: nothing to merge" + (f" ({collected.left_out[0]})" if collected.left_out else ""))

@@ -46,6 +46,12 @@ class Estimate:
         self.expected_output_tokens += plan.task.expected_output_tokens(plan, per_call_max)
         self.max_output_tokens += per_call_max * plan.requests
 
+    def include(self, other: Estimate) -> None:
+        """Add another estimate's counts (several sources in one run); price afterwards."""
+        for name in ("articles", "cached", "unreadable", "requests", "chunked", "input_tokens", "expected_output_tokens", "max_output_tokens"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors[: max(0, 20 - len(self.errors))]
+
     def unreadable_item(self, name: str, exc: SummarizeError) -> None:
         """Count an article that cannot be read or planned."""
         self.unreadable += 1
