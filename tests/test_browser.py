@@ -92,9 +92,9 @@ def test_clicking_a_claim_highlights_its_evidence_and_scrolls_it_into_view(
     tab.wait_for_function(VISIBLE, arg=far_id, timeout=15000)  # generous: a loaded 2-core CI machine, not a speed target
     assert highlighted(tab) == [far_id]
     assert "active" in (claim.get_attribute("class") or "")
-    # The highlight is visible: a background colour, not just a class.
-    colour = tab.eval_on_selector(f"#{far_id}", "el => getComputedStyle(el).backgroundColor")
-    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    # The highlight is visible: a background colour, not just a class (waited for: it fades in over 0.25 s).
+    painted = "id => !['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(document.getElementById(id)).backgroundColor)"
+    tab.wait_for_function(painted, arg=far_id, timeout=15000)
 
     other = tab.locator(f'[data-field="{near.field}"]')
     other.click()
