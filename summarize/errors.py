@@ -25,6 +25,12 @@ from __future__ import annotations
 from typing import Any
 
 
+def one_line(text: str, limit: int) -> str:
+    """`text` on one line (its whitespace runs made single spaces), cut to `limit` characters with an ellipsis."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, with an ellipsis when something was cut (messages never hide a cut)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

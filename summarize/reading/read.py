@@ -19,7 +19,7 @@ import httpx2
 
 from .. import __version__
 from .clean import Cleaned, clean_text
-from ..errors import InputError
+from ..errors import InputError, one_line
 from ..schemas import Article
 
 MAX_BYTES = 10_000_000
@@ -146,12 +146,7 @@ def fetch(url: str, *, max_bytes: int = MAX_BYTES, headers: Mapping[str, str] | 
     except httpx2.TimeoutException:
         raise InputError(f"{url}: timed out after {timeout:g} s") from None
     except httpx2.HTTPError as exc:
-        raise InputError(f"{url}: {_one_line(str(exc))}") from None
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+        raise InputError(f"{url}: {one_line(str(exc), 300)}") from None
 
 
 def is_pdf(source: str, data: bytes, url: str | None = None, content_type: str | None = None) -> bool:
@@ -172,7 +167,7 @@ def _check_content_type(source: str, content_type: str | None) -> None:
     mime = _mime(content_type)
     if not mime or mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(("+xml", "/html")):
         return
-    raise InputError(f"{source}: unsupported content type {_one_line(mime, 80)}")
+    raise InputError(f"{source}: unsupported content type {one_line(mime, 80)}")
 
 
 # Characters French, English and other Western European news use. Detectors guess badly on short texts

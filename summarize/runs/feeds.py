@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import InputError, OutputError
+from ..errors import InputError, OutputError, one_line
 from ..files import atomic_write_text
 from ..reading import read
-from .links import UrlListSource, failing, read_file, host_of, http_url, item_name, link_item, looks_like_url_list, one_line
-from .sources import Item, Source, beside, safe_name
+from .links import UrlListSource, host_of, http_url, item_name, link_item, looks_like_url_list, read_file
+from .sources import Item, Source, beside, failing, safe_name
 
 STATE_FILE = ".feeds.json"
 """In the output folder: each feed URL's ETag, Last-Modified and entries, for the next run's conditional GET."""
@@ -150,7 +150,7 @@ def parse_feed(data: bytes, label: str, *, base: str | None = None, content_type
         if parsed.get("version"):
             raise InputError(f"{label}: the feed has no items")
         problem = parsed.get("bozo_exception")
-        reason = one_line(str(problem)) if problem else "no <rss>, <feed> or <rdf:RDF> element"
+        reason = one_line(str(problem), 200) if problem else "no <rss>, <feed> or <rdf:RDF> element"
         raise InputError(f"{label}: not an RSS or Atom feed: {reason}")
     return [FeedEntry.of(entry) for entry in parsed.entries]
 

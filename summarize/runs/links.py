@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..errors import InputError
+from ..errors import InputError, one_line
 from ..reading import read
 from ..schemas import Article
-from .sources import Item, beside
+from .sources import Item, beside, failing
 
 if TYPE_CHECKING:
     from .feeds import FeedEntry
@@ -89,18 +89,6 @@ def item_name(link: str) -> tuple[str, str]:
     if parts.query:
         rest += "?" + parts.query
     return (host_of(link), rest)
-
-
-def one_line(text: str, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def failing(message: str) -> Callable[[], Article]:
-    def load() -> Article:
-        raise InputError(message)
-
-    return load
 
 
 def link_item(link: str, entry: FeedEntry | None, identity: dict[str, Any], reason: str | None = None) -> Item:
@@ -196,4 +184,4 @@ def read_file(path: Path) -> bytes:
     return data
 
 
-__all__ = ["UrlListSource", "failing", "host_of", "http_url", "item_name", "link_item", "looks_like_url_list", "one_line", "read_file"]
+__all__ = ["UrlListSource", "host_of", "http_url", "item_name", "link_item", "looks_like_url_list", "read_file"]

@@ -87,7 +87,9 @@ def beside(path: Path, task: str) -> Path:
     return resolved.with_name(stem + ("-translations" if task == "translate" else "-summaries"))
 
 
-def _failing(message: str) -> Callable[[], Article]:
+def failing(message: str) -> Callable[[], Article]:
+    """A load that raises `message` as an InputError: an item that cannot be read still gets its report line."""
+
     def load() -> Article:
         raise InputError(message)
 
@@ -140,7 +142,7 @@ class FolderSource:
                 stat = path.stat()
             except (InputError, OSError) as exc:
                 message = str(exc) if isinstance(exc, InputError) else f"{path}: cannot read: {exc.strerror or exc}"
-                yield Item(item_id, relative.parts, _failing(message))
+                yield Item(item_id, relative.parts, failing(message))
                 continue
             yield Item(item_id, relative.parts, self._loader(path),
                        {"source_size": stat.st_size, "source_mtime_ns": stat.st_mtime_ns})  # fmt: skip
@@ -197,4 +199,4 @@ def open_source(given: str, *, patterns: tuple[str, ...] = DEFAULT_PATTERNS, exc
     return feeds.open_file(path) or FileSource(path)
 
 
-__all__ = ["DEFAULT_PATTERNS", "FileSource", "FolderSource", "Item", "Source", "beside", "open_source", "safe_name"]
+__all__ = ["DEFAULT_PATTERNS", "FileSource", "FolderSource", "Item", "Source", "beside", "failing", "open_source", "safe_name"]
