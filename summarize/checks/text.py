@@ -29,6 +29,14 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", _fold(text)).strip()
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def norm(text: str | None) -> str:
+    """`normalize`d text (no accents, case or quotes) without punctuation: the form names are compared in."""
+    return " ".join(_NOT_WORD.sub(" ", normalize(text or "")).split())
+
+
 @dataclass(frozen=True)
 class Span:
     """Where a passage was found: character offsets into the original text and its paragraph (0-based)."""

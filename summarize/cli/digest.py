@@ -7,8 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .commands import command
-from .options import OutputPath
-from .single import emit
+from .options import OutputPath, emit
 
 
 def _formats() -> list[str]:

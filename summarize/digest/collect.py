@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,11 +61,6 @@ def collect(summarizer: Summarizer, given: Sequence[str], *, prompt_version: int
             collected.results.append((item.id, result))
             collected.texts[item.id] = article.text
     return collected
-
-
-def report_json(collected: Collected) -> str:
-    """What was collected, for machines: article ids and the left-out lines."""
-    return json.dumps({"articles": [a for a, _ in collected.results], "left_out": collected.left_out}, ensure_ascii=False)
 
 
 __all__ = ["Collected", "collect"]

@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from ..checks.text import normalize
+from ..checks.text import norm
 from ..schemas import Result
 from .actions import action_of
 
@@ -93,12 +92,8 @@ class MergedFacts(BaseModel):
     amounts: list[MergedAmount]
 
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
-
-
-def _key(name: str) -> str:
-    """A name or text as compared: no accents, case, quotes or punctuation, single spaces."""
-    return " ".join(_PUNCTUATION.sub(" ", normalize(name)).split())
+_key = norm
+"""A name or text as compared: no accents, case, quotes or punctuation, single spaces (as the evaluation compares)."""
 
 
 def _sentences(result: Result) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ from .. import languages
 from ..checks.grounding import ungrounded_names, ungrounded_numbers, words_of
 from ..checks.language import language_of
 from ..pipeline import Pipeline
-from ..reading.sentences import Sentences
+from ..grounded.pipeline import sentences_of
 from ..schemas import DigestText, Result, ResultWarning
 from .merge import Citation, MergedFacts
 
@@ -78,7 +78,7 @@ def check(text: DigestText, facts: dict[str, Fact], results: dict[str, Result], 
         for fact in cited:
             for c in fact.citations:
                 if c.article in articles:
-                    numbered = Sentences(articles[c.article])
+                    numbered = sentences_of(articles[c.article])  # split once per article (cached), not per citation
                     source += " " + " ".join(s.text for sid in c.sentences if (s := numbered.get(sid)) is not None)
         for name in ungrounded_names(sentence.text, words_of(source)):
             warnings.append(_warn("name-not-found", where, name, "not in the facts it cites nor their sentences"))

@@ -13,14 +13,13 @@ found counts as right; one that is missed is not counted.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..checks import target_fields
-from ..checks.text import normalize
+from ..checks.text import norm
 from .gold import GoldArticle, GoldEvent, GoldPerson, GoldQuote
 from ..schemas import Amount, Event, Quote, Result, Summary, TranslationResult
 
@@ -28,14 +27,6 @@ FIELDS = ("people", "organizations", "events", "amounts", "quotes")
 METADATA = ("title", "author", "published", "url")
 QUOTE_OVERLAP = 0.8
 AMOUNT_TOLERANCE = 0.01
-_NOT_WORD = re.compile(r"[^\w]+")
-
-
-def norm(text: str | None) -> str:
-    """The checks' normalized text (no accents, case or quotes) without punctuation: the form names are compared in."""
-    return " ".join(_NOT_WORD.sub(" ", normalize(text or "")).split())
-
-
 def _has_words(haystack: str, needle: str) -> bool:
     return bool(needle) and f" {needle} " in f" {haystack} "
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import InputError, OutputError
 from ..files import atomic_write_text
 from ..render import Format
 from ..render.json import to_json
@@ -76,8 +76,6 @@ def existing_key(path: Path, model: type[AnyResult]) -> str | None:
 
 def check_out(source_root: Path | None, out: Path) -> None:
     """Refuse an output folder that is the input folder: a run's outputs would be the next run's articles."""
-    from ..errors import InputError
-
     if source_root is not None and Path(out).resolve() == Path(source_root).resolve():
         raise InputError(
             f"--out must not be the input folder {source_root}: its outputs would be read as articles by the next run",
