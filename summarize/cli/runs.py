@@ -44,15 +44,14 @@ def batch(
     from ..render import get_format
     from ..runs import DEFAULT_PATTERNS, BatchRunner, estimate_source, open_source
     from ..runs.progress import BatchProgress, estimate_table, summary_table
-    from ..runs.sources import FolderSource
+    from ..runs.sources import excluding
     from ..summarizer import Summarizer
 
     get_format(format, summarizer.task.result)  # an impossible format is refused before anything is read
     patterns = tuple(glob) if glob else DEFAULT_PATTERNS
-    given = open_source(source, patterns=patterns, exclude=out)
-    out = out or given.default_out(summarizer.task.name)
-    if isinstance(given, FolderSource):
-        given = FolderSource(given.root, patterns, exclude=out)
+    opened = open_source(source, patterns=patterns)
+    out = out or opened.default_out(summarizer.task.name)
+    given = excluding(opened, out)
     if dry_run:
         estimate = estimate_source(summarizer, given, prompt_version=prompt_version)
         typer.echo(estimate_table(estimate, model=summarizer.settings.model))

@@ -25,7 +25,7 @@ from ..render import get_format
 from ..summarizer import Summarizer
 from .outputs import Outputs, check_out
 from .report import BatchOutcome, ItemReport, ReportWriter, previous_report
-from .sources import DEFAULT_PATTERNS, FolderSource, Item, Source, open_source
+from .sources import DEFAULT_PATTERNS, FolderSource, Item, Source, excluding, open_source
 from .step import Job, Step
 
 REMOTE_AHEAD = 8
@@ -33,10 +33,10 @@ REMOTE_AHEAD = 8
 
 
 def as_source(source: Source | str | Path, *, patterns: tuple[str, ...] = DEFAULT_PATTERNS, exclude: Path | None = None) -> Source:
-    """A Source from a Source, or from what a user typed (folder, feed, URL list, `-`, file)."""
+    """A Source from a Source, or from what a user typed (folder, feed, URL list, `-`, file), without `exclude`."""
     if isinstance(source, (str, Path)):
         return open_source(str(source), patterns=patterns, exclude=exclude)
-    return source
+    return excluding(source, exclude) if exclude is not None else source
 
 
 class Run:
@@ -200,10 +200,8 @@ def summarize_folder(
     from ..config import load_settings
 
     settings = load_settings(**overrides)
-    given = open_source(str(source), patterns=patterns, exclude=Path(out) if out else None)
+    given = open_source(str(source), patterns=patterns)
     target = Path(out) if out else given.default_out(settings.task)
-    if not out and isinstance(given, FolderSource):
-        given = FolderSource(given.root, patterns, exclude=target)
     runner = BatchRunner(lambda gate: Summarizer(settings, gate=gate), given, target, jobs=jobs, patterns=patterns,
                          prompt_version=prompt_version, format=format, on_item=on_item)  # fmt: skip
     return runner.run()

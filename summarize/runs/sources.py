@@ -185,6 +185,13 @@ class FileSource:
         yield Item(path.name, (path.name,), lambda: readable_name(load_article(str(path))), identity)
 
 
+def excluding(source: Source, out: Path) -> Source:
+    """The source without the run's output folder: a folder's outputs inside it are never read as articles."""
+    if isinstance(source, FolderSource) and source.exclude is None:
+        return FolderSource(source.root, source.patterns, exclude=out)
+    return source
+
+
 def open_source(given: str, *, patterns: tuple[str, ...] = DEFAULT_PATTERNS, exclude: Path | None = None) -> Source:
     """The source a command-line argument names: a folder, a feed (URL or file), a URL list, `-`, or one file."""
     path = Path(given)
@@ -199,4 +206,4 @@ def open_source(given: str, *, patterns: tuple[str, ...] = DEFAULT_PATTERNS, exc
     return feeds.open_file(path) or FileSource(path)
 
 
-__all__ = ["DEFAULT_PATTERNS", "FileSource", "FolderSource", "Item", "Source", "beside", "failing", "open_source", "safe_name"]
+__all__ = ["DEFAULT_PATTERNS", "FileSource", "FolderSource", "Item", "Source", "beside", "excluding", "failing", "open_source", "safe_name"]
