@@ -54,6 +54,8 @@ _EXPORTS = {
     "Result": "schemas",
     "ResultWarning": "schemas",
     "Summary": "schemas",
+    "Digest": "digest.build",
+    "build_digest": "digest.build",
     "Summarizer": "summarizer",
     "asummarize_article": "summarizer",
     "summarize_article": "summarizer",

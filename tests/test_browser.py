@@ -140,3 +140,32 @@ def test_translation_and_index_pages_open_and_link(browser: Any, tmp_path: Path)
     assert source and target and abs(source["y"] - target["y"]) < 2 and target["x"] > source["x"] + source["width"] - 1
     assert problems == []
     tab.close()
+
+
+def test_clicking_a_digest_entry_highlights_its_sentences_in_every_article_that_reports_it(browser: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from summarize.cli import app
+
+    from .fakes import EXCHANGES, SEEDS
+
+    path = tmp_path / "digest.html"
+    done = CliRunner().invoke(app, ["digest", str(SEEDS), "--replay", str(EXCHANGES), "--no-cache", "-f", "html", "-o", str(path)])
+    assert done.exit_code == 0, done.output
+    tab, problems = open_page(browser, path, 1100, 500)
+    entry = tab.locator(".timeline .claim", has_text="2023-11-17").first
+    cited = (entry.get_attribute("data-evidence") or "").split()
+    assert len({i.split("-")[0] for i in cited}) >= 3  # the ouster: one entry, three articles or more
+    assert not tab.evaluate(VISIBLE, cited[-1])
+    entry.click()
+    tab.wait_for_function(VISIBLE, arg=cited[0], timeout=15000)  # generous: a loaded 2-core CI machine, not a speed target
+    assert sorted(highlighted(tab)) == sorted(cited)
+    # A link to one article's sentences jumps to that article's first cited sentence and highlights the entry's.
+    ref = entry.locator("a.ref").last
+    target = (ref.get_attribute("href") or "#")[1:]
+    ref.click()
+    tab.wait_for_function(VISIBLE, arg=target, timeout=15000)
+    assert target in highlighted(tab)
+    tab.keyboard.press("Escape")
+    assert problems == []
+    tab.close()

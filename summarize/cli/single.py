@@ -140,9 +140,10 @@ def clean(
 
 @command()
 def schema(
-    name: Annotated[Optional[str], typer.Argument(help="summary, brief, key-facts, result, translation or translation-result.")] = None,
+    name: Annotated[Optional[str], typer.Argument(help="summary, brief, key-facts, result, translation, translation-result or digest.")] = None,
 ) -> None:
     """Print a JSON Schema (the model-facing ones in OpenAI strict form); without a name, list the names."""
+    from ..digest.build import Digest  # registers the digest's schema
     from ..errors import InputError
     from ..schemas import SCHEMAS, Result, TranslationResult, strict_json_schema
 
@@ -153,5 +154,5 @@ def schema(
     if name not in SCHEMAS:
         raise InputError(f"unknown schema '{name}' (known: {', '.join(SCHEMAS)})")
     model = SCHEMAS[name]
-    envelope = model in (Result, TranslationResult)
+    envelope = model in (Result, TranslationResult, Digest)  # outputs, not answers a model is held to
     typer.echo(json.dumps(model.model_json_schema() if envelope else strict_json_schema(model), indent=2))

@@ -3,27 +3,34 @@
 The input is short and cheap: the story's merged events and amounts as numbered facts (F1, F2 ...), each with its
 date and how many articles report it. Each sentence of the answer cites 1 to 3 facts, and is checked against
 them: the ids exist, the sentence is in the target language, and every name and number it writes is in its
-facts or in the article sentences those facts cite.
+facts or in the article sentences those facts cite. With `--verify`, a verifier model also judges each sentence
+against those article sentences (the meaning check of a brief's claims).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
+
+from pydantic import BaseModel, Field
 
 from .. import languages
 from ..checks.grounding import ungrounded_names, ungrounded_numbers, words_of
 from ..checks.language import language_of
-from ..pipeline import Pipeline
+from ..errors import SummarizeError
+from ..grounded.claims import Claim
 from ..grounded.pipeline import sentences_of
-from ..schemas import DigestText, Result, ResultWarning
+from ..grounded.schema import Verdict
+from ..grounded.verify import calls
+from ..pipeline import Pipeline
+from ..reading.sentences import Sentence
+from ..schemas import DigestSentence, DigestText, Result, ResultWarning
 from .merge import Citation, MergedFacts
 
 MAX_FACTS = 24
 """The most facts one request lists (events told by most articles first): the story, not every detail."""
 
 
-@dataclass
-class Fact:
+class Fact(BaseModel):
     """One numbered fact of the request, and where it comes from."""
 
     id: str
@@ -31,13 +38,14 @@ class Fact:
     citations: list[Citation]
 
 
-@dataclass
-class Written:
-    """A story's digest text and what its checks found."""
+class Written(BaseModel):
+    """A story's digest text, the numbered facts it was written from, and what its checks found."""
 
     text: DigestText
     facts: dict[str, Fact]
-    warnings: list[ResultWarning] = field(default_factory=list)
+    warnings: list[ResultWarning] = Field(default_factory=list)
+    verified: int = 0
+    """How many of its sentences a verifier model judged (`--verify`); 0 when the meaning check was not asked for."""
 
 
 def numbered_facts(facts: MergedFacts) -> list[Fact]:
@@ -49,10 +57,10 @@ def numbered_facts(facts: MergedFacts) -> list[Fact]:
         sources = len({c.article for c in event.citations})
         differ = f"; sources differ on the date: {', '.join(v.value for v in event.dates)}" if event.differs else ""
         line = f"[F{i}] {event.date or 'undated'}: {event.description} ({sources} article(s){differ})"
-        made.append(Fact(f"F{i}", line, event.citations))
+        made.append(Fact(id=f"F{i}", line=line, citations=event.citations))
     for j, amount in enumerate(facts.amounts, len(made) + 1):
         texts = ", ".join(v.value for v in amount.texts)
-        made.append(Fact(f"F{j}", f"[F{j}] {amount.description}: {texts}", amount.citations))
+        made.append(Fact(id=f"F{j}", line=f"[F{j}] {amount.description}: {texts}", citations=amount.citations))
     return made
 
 
@@ -87,16 +95,57 @@ def check(text: DigestText, facts: dict[str, Fact], results: dict[str, Result], 
     return warnings
 
 
+def _sources(sentence: DigestSentence, facts: dict[str, Fact], articles: dict[str, str]) -> tuple[Sentence, ...]:
+    """The article sentences a digest sentence rests on (through the facts it cites), each id led by its article."""
+    found: dict[str, Sentence] = {}
+    for fact in (facts[f] for f in sentence.facts if f in facts):
+        for c in fact.citations:
+            numbered = sentences_of(articles[c.article]) if c.article in articles else None
+            for sid in c.sentences:
+                s = numbered.get(sid) if numbered is not None else None
+                if s is not None:
+                    found.setdefault(f"{c.article} {sid}", replace(s, id=f"{c.article} {sid}"))
+    return tuple(found.values())
+
+
+def verify(pipeline: Pipeline, text: DigestText, facts: dict[str, Fact], articles: dict[str, str],
+           flagged: set[str]) -> tuple[list[ResultWarning], int]:  # fmt: skip
+    """The check of meaning (as for a brief, summarize.grounded.verify): each sentence not already flagged, beside
+    the article sentences its facts cite, judged by the verifier; one request a sentence. Returns the `unsupported`
+    warnings and how many sentences were judged."""
+    prompt = pipeline.prompts.load("verify", None)
+    claims = [Claim(field=f"digest.sentences[{i}]", text=s.text, sentences=cited)
+              for i, s in enumerate(text.sentences) if (cited := _sources(s, facts, articles)) and f"digest.sentences[{i}]" not in flagged]  # fmt: skip
+    warnings, judged = [], 0
+    for claim, call in zip(claims, calls(claims, prompt)):
+        try:
+            verdict = pipeline.verifier_client.complete(call.messages, Verdict, sampling=call.sampling).value
+        except SummarizeError:
+            continue  # a verifier that fails leaves the sentence unjudged, as for a brief (never a false flag)
+        judged += 1
+        if not verdict.supported:
+            ids = ", ".join(s.id for s in claim.sentences)
+            detail = f"{pipeline.settings.verifier_name} judged it {verdict.label} by its sentences [{ids}]"
+            warnings.append(_warn("unsupported", claim.field, claim.text, detail[:400]))
+    return warnings, judged
+
+
 def write(pipeline: Pipeline, facts: MergedFacts, results: dict[str, Result], articles: dict[str, str],
           *, prompt_version: int | None = None) -> Written:  # fmt: skip
-    """One request for a story's digest text, in the settings' target language, checked."""
+    """One request for a story's digest text, in the settings' target language, checked (and, with `--verify`,
+    each sentence's meaning judged against the article sentences it rests on: one more request a sentence)."""
     prompt = pipeline.prompts.load("digest", prompt_version)
     made = numbered_facts(facts)
     target = languages.primary(pipeline.settings.target_language)
     messages = prompt.render(facts="\n".join(f.line for f in made), language=languages.name(pipeline.settings.target_language))
     completion = pipeline.client.complete(messages, DigestText, sampling=prompt.sampling)
     by_id = {f.id: f for f in made}
-    return Written(completion.value, by_id, check(completion.value, by_id, results, articles, target))
+    warnings = check(completion.value, by_id, results, articles, target)
+    judged = 0
+    if pipeline.settings.verifying:
+        flags, judged = verify(pipeline, completion.value, by_id, articles, {w.field for w in warnings if w.field})
+        warnings += flags
+    return Written(text=completion.value, facts=by_id, warnings=warnings, verified=judged)
 
 
-__all__ = ["Fact", "MAX_FACTS", "Written", "check", "numbered_facts", "write"]
+__all__ = ["Fact", "MAX_FACTS", "Written", "check", "numbered_facts", "verify", "write"]

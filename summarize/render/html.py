@@ -89,6 +89,12 @@ def page(result: BaseModel, article: Article | None = None) -> str:
     a translation aligned paragraph by paragraph, any other result as its fields. `article` is the cleaned
     Article the result was made from; None shows the output alone (a brief's cited passages stand in for it)."""
     provenance = getattr(result, "provenance", None)
+    from ..digest.build import Digest
+
+    if isinstance(result, Digest):
+        from .digest_html import view
+
+        return _render("digest.j2", script=True, lang=result.target_language, **view(result))
     if isinstance(result, Result):
         brief = _brief(result, article)
         return _render(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ..digest.build import Digest
+from ..digest.merge import Citation, MergedFacts, Variant
+from ..digest.stories import Story
+from ..digest.text import Written
 from ..schemas import WARNING_LABELS
-from .merge import Citation, MergedFacts, Variant
-from .stories import Story
-from .text import Written
 
 
 def _cites(citations: list[Citation]) -> str:
@@ -28,6 +29,8 @@ def text_markdown(written: Written) -> list[str]:
     for sentence in written.text.sentences:
         cited = [c for f in sentence.facts if f in written.facts for c in written.facts[f].citations]
         lines.append(f"- {sentence.text} ({', '.join(sentence.facts)}) {_cites(cited)}")
+    if written.verified:
+        lines += ["", f"{written.verified} of {len(written.text.sentences)} sentence(s) judged by the verifier against their article sentences."]
     if written.warnings:
         lines += ["", "Warnings:", ""] + [f"- ⚠ {WARNING_LABELS[w.kind]}: {w.text} ({w.detail}; {w.field})" for w in written.warnings]
     return lines + [""]
@@ -66,4 +69,16 @@ def story_markdown(number: int, story: Story, facts: MergedFacts, *, explain: bo
     return lines + [""]
 
 
-__all__ = ["story_markdown", "text_markdown"]
+def digest_markdown(digest: Digest, *, explain: bool = False) -> str:
+    """The whole digest: a section per story, the languages when they are several, and the articles left out."""
+    lines = [f"# Digest of {len(digest.articles)} article(s), {len(digest.stories)} story(ies)", ""]
+    if len(digest.languages) > 1:
+        lines += [f"Articles in {', '.join(digest.languages)}: their facts are merged as their briefs state them, in {digest.target_language}.", ""]
+    for number, item in enumerate(digest.stories, 1):
+        lines += story_markdown(number, item.story, item.facts, explain=explain, written=item.digest)
+    if digest.left_out:
+        lines += ["## Left out", ""] + [f"- {line}" for line in digest.left_out] + [""]
+    return "\n".join(lines)
+
+
+__all__ = ["digest_markdown", "story_markdown", "text_markdown"]
