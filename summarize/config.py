@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     verify_base_url: Annotated[str | None, Flag(on="requests", metavar="URL", default="the brief's endpoint")] = Field(
         default=None, description="The verifier's endpoint."
     )
+    history: Annotated[bool, Flag(on="requests")] = Field(
+        default=True, description="Record the run (tokens, cost, warnings, outputs; no keys) in the history database (--no-history: do not)."
+    )
+    history_db: Annotated[Path | None, Flag(on="named", metavar="FILE", default="$XDG_DATA_HOME/summarize/history.db, else ~/.local/share/summarize/history.db")] = Field(
+        default=None, description="The history database (summarize history)."
+    )
 
     @classmethod
     def load(cls, **overrides: Any) -> Self:

@@ -22,6 +22,7 @@ from .config import Settings, load_settings
 from .model.drive import arun, run
 from .checks import NOTES, repair_problems
 from .errors import CacheError, FaithfulnessError, SummarizeError, clip
+from .history import note_result
 from .prompts import CONVERSATION_TASK, Prompt, PromptLibrary
 from .model.ratelimit import RateGate
 from .reading.read import load_article
@@ -244,6 +245,7 @@ class Pipeline:
         hit.article.source = plan.article.source
         hit.provenance.cached = True
         hit.provenance.elapsed_seconds = round(time.perf_counter() - started, 4)
+        note_result(hit)  # the run's history: its key and warnings (a cached result costs nothing)
         return self._enforce(hit)
 
     def finish(self, plan: Plan, answer: Any, completions: list[Completion[Any]], started: float) -> AnyResult:
@@ -287,6 +289,7 @@ class Pipeline:
                 self.cache.set(plan.key, result)  # before --strict can fail: a paid answer is never thrown away
             except CacheError as exc:  # a full disk must not cost the answer already paid for
                 self._cache_failed(exc)
+        note_result(result)  # the run's history: tokens, cost, key, warnings (before --strict can fail the run)
         return self._enforce(result)
 
     def _cache_failed(self, exc: CacheError) -> None:

@@ -8,6 +8,7 @@
     digest.py     digest (in progress)
     evaluate.py   eval
     admin.py      prompts list/show, cache stats/clear
+    history.py    history (list), history show/cost: the recorded runs (summarize.history)
     local.py      local setup/start/serve/stop/status/env (the real local model)
     reference.py  docs/cli.md, generated from the app
 """
@@ -21,7 +22,7 @@ import typer
 
 from .commands import build
 
-for _module in ("single", "runs", "digest", "evaluate", "admin", "local"):  # their commands, in the order `summarize --help` lists them
+for _module in ("single", "runs", "digest", "evaluate", "admin", "local", "history"):  # their commands, in the order `summarize --help` lists them
     import_module(f".{_module}", __name__)
 
 if TYPE_CHECKING:

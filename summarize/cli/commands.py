@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
+from copy import copy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Callable, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from .errors import report_errors, warn_cache
 from .options import PromptVersion, format_option, repeatable, setting_option
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 SettingsSource = Callable[[], "type[Settings]"]
 _GENERATED = "summarize.cli.generated"
+_ARGV = "summarize.cli.argv"
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
@@ -58,11 +62,18 @@ class Spec:
     def takes_settings(self) -> bool:
         return self.model or bool(self.settings)
 
+    @property
+    def recorded(self) -> bool:
+        """Runs a model and sends requests: its run goes into the history (summarize.history)."""
+        return self.model and self.sends
+
 
 COMMANDS: list[Spec] = []
 """Every command, in the order of `summarize --help`."""
 GROUPS: dict[str, str] = {}
 """Command groups (`summarize prompts ...`): name -> help."""
+DEFAULTS: dict[str, str] = {}
+"""Groups that run one of their commands when given none (`summarize history` lists): name -> command."""
 
 
 def command(name: str | None = None, **spec: Any) -> Callable[[F], F]:
@@ -75,9 +86,11 @@ def command(name: str | None = None, **spec: Any) -> Callable[[F], F]:
     return register
 
 
-def group(name: str, help: str) -> None:
-    """Declare a command group; its commands say `group=name`."""
+def group(name: str, help: str, default: str | None = None) -> None:
+    """Declare a command group; its commands say `group=name`. `default`: the command it runs given none."""
     GROUPS[name] = help
+    if default is not None:
+        DEFAULTS[name] = default
 
 
 def generated(spec: Spec, settings: type[Settings] | None) -> list[inspect.Parameter]:
@@ -91,12 +104,23 @@ def generated(spec: Spec, settings: type[Settings] | None) -> list[inspect.Param
         flags = settings.flags()
         shared = [name for name, flag in flags.items() if name not in spec.settings and spec.model
                   and (flag.on == "model" or (flag.on == "requests" and spec.sends))]  # fmt: skip
-        options += [(name, setting_option(settings, name, many=name in spec.many), None) for name in spec.settings]
+        options += [(name, _named(settings, spec, name), None) for name in spec.settings]
         if spec.model:
             many = "prompt_version" in spec.many
             options.append(("prompt_version", repeatable(PromptVersion) if many else PromptVersion, None))
         options += [(name, setting_option(settings, name, many=name in spec.many), None) for name in shared]
     return [inspect.Parameter(name, _KEYWORD, annotation=kind, default=default) for name, kind, default in options]
+
+
+def _named(settings: type[Settings], spec: Spec, name: str) -> Any:
+    """A setting a command names: as a list where it takes many; a command that runs no model filters by it."""
+    option = setting_option(settings, name, many=name in spec.many)
+    if spec.model or name not in spec.many:
+        return option
+    optional, info = typing.get_args(option)
+    info = copy(info)
+    info.help = f"Only the runs with this {name.replace('_', ' ')}. Repeatable."  # not a setting: no env, no default
+    return Annotated[optional, info]
 
 
 def _click_params(parameters: list[inspect.Parameter]) -> list[Any]:
@@ -131,6 +155,10 @@ class GeneratedOptionsCommand(TyperCommand):
         self.generated_params()
         return super().get_params(ctx)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV] = list(args)  # as typed: the history keeps the command line (secrets masked)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         ctx.meta[_GENERATED] = {param.name: ctx.params.pop(param.name, None) for param in self.generated_params()}
         return super().invoke(ctx)
@@ -157,6 +185,10 @@ def _run(spec: Spec, settings_source: SettingsSource, own: dict[str, Any], value
     if spec.task is not None:
         values["task"] = spec.task
     settings = settings_source().load(**values)
+    if spec.recorded:
+        from ..history import attach
+
+        attach(settings, (own.get("model") or []) if "model" in spec.many else [])  # eval's --model a --model b
     if not spec.model or spec.many:
         return spec.func(settings=settings, **own)
     from ..summarizer import Summarizer
@@ -179,7 +211,46 @@ def _callback(spec: Spec, settings_source: SettingsSource) -> Callable[..., Any]
         return _run(spec, settings_source, kwargs, dict(ctx.meta.pop(_GENERATED, {})))
 
     callback.__signature__ = inspect.Signature([context, *own])  # type: ignore[attr-defined]
-    return report_errors(callback)
+    reported = report_errors(callback)
+    if not spec.recorded:
+        return reported
+
+    @functools.wraps(reported)
+    def recorded(ctx: typer.Context, **kwargs: Any) -> Any:
+        from ..history import recording
+
+        # Outside report_errors: an error has become its exit code (typer.Exit) by the time the run is written.
+        with recording(spec.name, _command_line(ctx), sources=_sources(kwargs), outputs=_outputs(kwargs)):
+            return reported(ctx, **kwargs)
+
+    return recorded
+
+
+def _command_line(ctx: typer.Context) -> list[str]:
+    """The command line as typed (the runner's program name may differ: it is `summarize` here)."""
+    return ["summarize", *ctx.command_path.split()[1:], *ctx.meta.get(_ARGV, [])]
+
+
+def _sources(own: dict[str, Any]) -> list[str]:
+    """What a command read: its SOURCE, SOURCES or GOLD argument, files as absolute paths."""
+    given = [own[name] for name in ("source", "gold") if own.get(name) is not None] + list(own.get("sources") or [])
+    return [str(Path(str(s)).absolute()) if s != "-" and Path(str(s)).exists() else str(s) for s in given]
+
+
+def _outputs(own: dict[str, Any]) -> list[str]:
+    """Where a command was told to write (-o FILE, --out DIR), as absolute paths."""
+    return [str(Path(own[name]).absolute()) for name in ("output", "out") if own.get(name) is not None]
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group that runs its `default` command when given no command: `summarize history -n 5` is `history list -n 5`."""
+
+    default: str
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0].startswith("-") and args[0] != "--help"):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
 
 
 def build(app: typer.Typer, settings: type[Settings] | None = None) -> typer.Typer:
@@ -187,7 +258,9 @@ def build(app: typer.Typer, settings: type[Settings] | None = None) -> typer.Typ
     source = _default_settings if settings is None else functools.partial(_given, settings)
     groups = {}
     for name, help in GROUPS.items():
-        groups[name] = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+        default = DEFAULTS.get(name)
+        cls = TyperGroup if default is None else type(f"{name}_group", (DefaultCommandGroup,), {"default": default})
+        groups[name] = typer.Typer(help=help, no_args_is_help=default is None, rich_markup_mode=None, cls=cls)
         app.add_typer(groups[name], name=name)
     for spec in COMMANDS:
         cls = type(f"{spec.func.__name__}_command", (GeneratedOptionsCommand,),

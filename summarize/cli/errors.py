@@ -32,5 +32,8 @@ def report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def warn_cache(error: str) -> None:
     """The answer was delivered but could not be cached: say so, and how to avoid it."""
+    from ..history import note_warning
+
+    note_warning("cache")  # kept in the run's history beside the results' warnings
     typer.echo(f"warning: {error}; the answer was delivered but not cached", err=True)
     typer.echo("hint: free space or choose another --cache-dir; --no-cache skips the cache", err=True)

@@ -143,16 +143,19 @@ def schema(
     name: Annotated[Optional[str], typer.Argument(help="summary, brief, key-facts, result, translation, translation-result or digest.")] = None,
 ) -> None:
     """Print a JSON Schema (the model-facing ones in OpenAI strict form); without a name, list the names."""
-    from ..digest.build import Digest  # registers the digest's schema
+    from pydantic import BaseModel
+
+    from ..digest.build import Digest
     from ..errors import InputError
     from ..schemas import SCHEMAS, Result, TranslationResult, strict_json_schema
 
+    known: dict[str, type[BaseModel]] = {**SCHEMAS, "digest": Digest}  # the answers' schemas (prompts name them), and the digest's output
     if name is None:
-        width = max(map(len, SCHEMAS))
-        typer.echo("\n".join(f"{key:<{width}}  {(model.__doc__ or '').strip().splitlines()[0]}" for key, model in SCHEMAS.items()))
+        width = max(map(len, known))
+        typer.echo("\n".join(f"{key:<{width}}  {(model.__doc__ or '').strip().splitlines()[0]}" for key, model in known.items()))
         return
-    if name not in SCHEMAS:
-        raise InputError(f"unknown schema '{name}' (known: {', '.join(SCHEMAS)})")
-    model = SCHEMAS[name]
+    if name not in known:
+        raise InputError(f"unknown schema '{name}' (known: {', '.join(known)})")
+    model = known[name]
     envelope = model in (Result, TranslationResult, Digest)  # outputs, not answers a model is held to
     typer.echo(json.dumps(model.model_json_schema() if envelope else strict_json_schema(model), indent=2))

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..grounded.pipeline import sentences_of
-from ..schemas import SCHEMAS, Result
+from ..schemas import Result
 from ..summarizer import Summarizer
 from .collect import Collected, collect
 from .merge import MergedFacts, merge
@@ -62,9 +62,6 @@ class Digest(BaseModel):
     languages: list[str] = Field(default_factory=list)
     """The languages of the articles (more than one: their facts are merged in the briefs' language)."""
     target_language: str = "en"
-
-
-SCHEMAS["digest"] = Digest  # `summarize schema digest`: what `summarize digest -f json` writes
 
 
 def _article(article_id: str, result: Result, text: str | None) -> DigestArticle:

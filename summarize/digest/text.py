@@ -21,6 +21,7 @@ from ..grounded.claims import Claim
 from ..grounded.pipeline import sentences_of
 from ..grounded.schema import Verdict
 from ..grounded.verify import calls
+from ..history import note_usage
 from ..pipeline import Pipeline
 from ..reading.sentences import Sentence
 from ..schemas import DigestSentence, DigestText, Result, ResultWarning
@@ -108,6 +109,12 @@ def _sources(sentence: DigestSentence, facts: dict[str, Fact], articles: dict[st
     return tuple(found.values())
 
 
+def _spent(pipeline: Pipeline, model: str, tokens_in: int, tokens_out: int) -> None:
+    """The run history's tokens and cost of a request that makes no result of its own."""
+    cost = pipeline.model.cost(tokens_in, tokens_out) if model == pipeline.settings.model else None
+    note_usage(model, tokens_in, tokens_out, cost)
+
+
 def verify(pipeline: Pipeline, text: DigestText, facts: dict[str, Fact], articles: dict[str, str],
            flagged: set[str]) -> tuple[list[ResultWarning], int]:  # fmt: skip
     """The check of meaning (as for a brief, summarize.grounded.verify): each sentence not already flagged, beside
@@ -119,9 +126,11 @@ def verify(pipeline: Pipeline, text: DigestText, facts: dict[str, Fact], article
     warnings, judged = [], 0
     for claim, call in zip(claims, calls(claims, prompt)):
         try:
-            verdict = pipeline.verifier_client.complete(call.messages, Verdict, sampling=call.sampling).value
+            judgement = pipeline.verifier_client.complete(call.messages, Verdict, sampling=call.sampling)
         except SummarizeError:
             continue  # a verifier that fails leaves the sentence unjudged, as for a brief (never a false flag)
+        verdict = judgement.value
+        _spent(pipeline, pipeline.settings.verifier().model, judgement.input_tokens, judgement.output_tokens)
         judged += 1
         if not verdict.supported:
             ids = ", ".join(s.id for s in claim.sentences)
@@ -139,6 +148,7 @@ def write(pipeline: Pipeline, facts: MergedFacts, results: dict[str, Result], ar
     target = languages.primary(pipeline.settings.target_language)
     messages = prompt.render(facts="\n".join(f.line for f in made), language=languages.name(pipeline.settings.target_language))
     completion = pipeline.client.complete(messages, DigestText, sampling=prompt.sampling)
+    _spent(pipeline, pipeline.settings.model, completion.input_tokens, completion.output_tokens)
     by_id = {f.id: f for f in made}
     warnings = check(completion.value, by_id, results, articles, target)
     judged = 0

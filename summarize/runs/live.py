@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError
+from ..history import note_output
 from ..model.ratelimit import RateGate
 from ..render import get_format
 from ..summarizer import Summarizer
@@ -80,6 +81,8 @@ class Run:
             from .index import write_index
 
             outcome.index = write_index(self.out, self.source.label)
+        for path in (self.out, outcome.report, outcome.index):  # the history's record of what the run wrote
+            note_output(path)
 
 
 class BatchRunner(Run):

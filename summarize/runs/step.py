@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..history import note_key, reprice
 from ..schemas import AnyResult, Article
 from ..plan import Plan
 from ..summarizer import Summarizer
@@ -78,6 +79,7 @@ class Step:
         """Check the model's answer against the article, cache the result, write the outputs; the report line."""
         try:
             result = self.summarizer.finish(job.plan, answer, completions, job.started)
+            reprice(result, price_factor)  # the history's cost: what the Batch API charged, not the list price
             return self.write(job, result, price_factor=price_factor)
         except Exception as exc:
             return self.failed(job, exc)
@@ -100,6 +102,7 @@ class Step:
         }
 
     def _existing(self, item: Item, paths: OutputPaths, key: Any, started: float, known: Mapping[str, Any]) -> ItemReport:
+        note_key(key)  # the history's record of which results the run stands for
         return ItemReport(item.id, "existing", cached=True, key=key, elapsed_seconds=round(time.perf_counter() - started, 4),
                           title=known.get("title"), language=known.get("language"), **self._where(item, paths))  # fmt: skip
 
