@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from .cache import ResultCache, cache_key
+from . import __version__
 from .config import Settings, load_settings
 from .model.drive import arun, run
 from .checks import NOTES, repair_problems
@@ -282,6 +283,7 @@ class Pipeline:
             replayed=self.settings.replay_dir is not None,
             key=plan.key,
             created_at=datetime.now(timezone.utc),
+            tool_version=__version__,
         )
         result = plan.task.build(article, answer, checked, notes, provenance)
         if self.cache is not None:

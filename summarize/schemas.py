@@ -298,6 +298,7 @@ class Provenance(BaseModel):
     replayed: bool = Field(default=False, description="The answer came from recorded exchanges (--replay), not the endpoint.")
     key: str | None = Field(default=None, description="Cache key: lets a batch re-run recognise outputs that are up to date.")
     created_at: datetime
+    tool_version: str | None = Field(default=None, description="The summarize version that made the result (`summarize --version`); none in results made before it was recorded.")
 
 
 class ResultEnvelope(BaseModel):

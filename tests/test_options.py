@@ -158,6 +158,16 @@ def test_version_prints_the_package_version() -> None:
     assert done.returncode == 0 and done.stdout == f"summarize {summarize.__version__}\n"
 
 
+def test_every_fresh_result_names_the_version_that_made_it() -> None:
+    from .fakes import EXCHANGES, SEED_003
+
+    done = runner.invoke(app, ["brief", str(SEED_003), "--replay", str(EXCHANGES), "--no-cache", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["provenance"]["tool_version"] == summarize.__version__
+    markdown = runner.invoke(app, ["brief", str(SEED_003), "--replay", str(EXCHANGES), "--no-cache"]).stdout
+    assert f"summarize {summarize.__version__}</sub>" in markdown
+
+
 _IMPORTED = """
 import sys
 sys.argv = ["summarize", *sys.argv[1:]]
@@ -201,3 +211,18 @@ def test_a_dry_run_and_a_re_run_with_nothing_to_send_never_import_openai(tmp_pat
     replay = ["--replay", str(ROOT / "tests" / "fixtures" / "exchanges"), "--cache-dir", cache, "--out", out]
     assert "openai" in _imported("batch", seeds, *replay)  # the first run sends (replayed) requests
     assert "openai" not in _imported("batch", seeds, *replay)  # everything is done: nothing to send
+
+
+def test_shell_completion_completes_commands_and_generated_choices() -> None:
+    import os
+
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**os.environ, "_SUMMARIZE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        done = subprocess.run([sys.executable, "-m", "summarize"], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("summarize di", 1) == ["digest"]
+    assert complete("summarize digest -f ", 3) == ["markdown", "json", "html"]  # from the format registry
+    shown = subprocess.run([sys.executable, "-m", "summarize", "--show-completion", "bash"], capture_output=True, text=True)
+    assert shown.returncode == 0 and "_SUMMARIZE_COMPLETE=complete_bash" in shown.stdout  # what --install-completion installs

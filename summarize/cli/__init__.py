@@ -56,7 +56,7 @@ def build_app(settings: type[Settings] | None = None) -> typer.Typer:
     app = typer.Typer(
         help=HELP,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
         pretty_exceptions_enable=False,
         rich_markup_mode=None,  # plain help and usage errors: rich costs ~0.4 s of start-up on every call
     )
@@ -69,4 +69,4 @@ app = build_app()
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="summarize")  # `python -m summarize` too: its usage lines and shell completion name the command

@@ -155,7 +155,7 @@ def _footer(prov: Provenance) -> list[str]:
         "",
         f"<sub>{prov.model} via {prov.endpoint}{' (replayed)' if prov.replayed else ''} · prompt {prov.prompt_task} v{prov.prompt_version} ({prov.prompt_hash}) · "
         f"{prov.input_tokens} tokens in, {prov.output_tokens} out{cost} · "
-        f"{'cached' if prov.cached else f'{prov.attempts} attempt(s)'}</sub>",
+        f"{'cached' if prov.cached else f'{prov.attempts} attempt(s)'}{f' · summarize {prov.tool_version}' if prov.tool_version else ''}</sub>",
     ]
 
 
