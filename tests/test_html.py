@@ -518,3 +518,20 @@ def test_a_warning_names_what_it_found_unless_that_is_the_claim_itself() -> None
     point = claims(parse(page(result, article)))["brief.key_points[0]"]
     flag = point.xpath('.//li[@data-field="brief.key_points[0]"]')[0]
     assert not flag.xpath(".//q") and "judged it not-mentioned" in flag.text_content()  # the claim, cut short: not repeated
+
+
+def test_a_second_summary_the_model_wrote_for_a_same_language_article_is_shown_flagged() -> None:
+    from summarize.render.markdown import to_markdown
+    from summarize.schemas import ResultWarning
+
+    result, article = replayed_brief()
+    note = ResultWarning(kind="same-language", text="en", detail="the article is already in English: one summary, no translation")
+    english = result.model_copy(deep=True, update={"warnings": [*result.warnings, note]})
+    english.brief.source_language = "en"
+    english.brief.source_summary = "OpenAI a évincé Sam Altman."  # written in French anyway
+    text = to_markdown(english)
+    assert "## Summary (en)" not in text and "## A second summary, not asked for (flagged)" in text
+    html = page(english, article)
+    assert "A second summary, not asked for" in html and "Summary in the article" not in html
+    # An article in another language keeps its summary under its language, unflagged.
+    assert "## Summary (fr)" in to_markdown(result) and "not asked for" not in to_markdown(result)

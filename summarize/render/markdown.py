@@ -78,13 +78,24 @@ def _facts_markdown(facts: KeyFacts, notes: _Footnotes) -> list[str]:
     return lines
 
 
+def _one_summary(result: Result) -> bool:
+    """The result says the article was already in the target language (a `same-language` note)."""
+    return any(w.kind == "same-language" for w in result.warnings)
+
+
 def to_markdown(result: Result) -> str:
     """A readable brief: title, summary, key points, source-language summary, key facts, warnings, source."""
     brief = result.brief
     notes = _Footnotes(result.evidence)
     lines = [f"# {brief.title}{notes.mark('brief.title')}", "", _summary(result, notes), "", "## Key points", ""]
     lines += [f"- {point.text}{notes.mark(f'brief.key_points[{i}]')}" for i, point in enumerate(brief.key_points)]
-    if brief.source_summary.strip():  # empty when the article is already in the target language
+    if brief.source_summary.strip() and _one_summary(result):
+        # The article is in the target language: no second summary was asked for, and this one is not labelled
+        # as if it were the article's language (a model that wrote French anyway would be shown under "(en)").
+        lines += ["", "## A second summary, not asked for (flagged)", "",
+                  f"> ⚠ The article is already in {brief.source_language}: the prompt asked for one summary; the model wrote this too.",
+                  "", brief.source_summary]  # fmt: skip
+    elif brief.source_summary.strip():  # empty when the article is already in the target language
         lines += ["", f"## Summary ({brief.source_language})", "", brief.source_summary]
     facts = _facts_markdown(result.key_facts, notes)
     if facts:
