@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     )
     max_retries: int = Field(default=4, ge=0, le=20, description="HTTP retries (429, 5xx, timeouts): the openai client's own.")
     timeout: Annotated[float, Flag(on="requests")] = Field(default=120.0, gt=0, description="Seconds per request.")
+    stream: Annotated[bool, Flag(on="named")] = Field(
+        default=True, description="On a terminal, stream answers to show tokens as they arrive (--no-stream: elapsed time only)."
+    )
     max_input_tokens: Annotated[int | None, Flag(default="the model's context window")] = Field(
         default=None, gt=256, description="Prompt token budget per request; longer articles are split into parts."
     )

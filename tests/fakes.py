@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +46,59 @@ def chat_completion(
     }
 
 
+def stream_chunks(completion: dict[str, Any], *, include_usage: bool = True) -> list[dict[str, Any]]:
+    """The chat.completion.chunk objects a server streams for `completion`, as OpenAI sends them: the role, the
+    content (and refusal) a word at a time, the finish reason, then, if asked for, the usage in a chunk of its own."""
+    head = {k: completion[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, index: int = 0) -> dict[str, Any]:
+        return head | {"choices": [{"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+
+    chunks = []
+    for choice in completion["choices"]:
+        index, message = choice["index"], choice["message"]
+        chunks.append(chunk({"role": message.get("role", "assistant"), "content": ""}, index=index))
+        for field in ("content", "refusal"):
+            for piece in re.findall(r"\S*\s*", message.get(field) or ""):
+                if piece:
+                    chunks.append(chunk({field: piece}, index=index))
+        chunks.append(chunk({}, choice["finish_reason"], index=index))
+    if include_usage and completion.get("usage") is not None:
+        chunks.append(head | {"choices": [], "usage": completion["usage"]})
+    return chunks
+
+
+def sse(events: list[dict[str, Any]]) -> bytes:
+    """Server-sent events as an OpenAI-compatible server writes them, ending with `data: [DONE]`."""
+    return b"".join(f"data: {json.dumps(e, ensure_ascii=False)}\n\n".encode() for e in events) + b"data: [DONE]\n\n"
+
+
+def as_stream(response: httpx2.Response, body: dict[str, Any]) -> httpx2.Response:
+    """The streamed form of a whole 200 chat completion, for a request that asked for `stream` (else as it is)."""
+    if not body.get("stream") or response.status_code != 200 or response.headers.get("content-type") != "application/json":
+        return response
+    completion = json.loads(response.read())
+    if completion.get("object") != "chat.completion":
+        return response
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    content = sse(stream_chunks(completion, include_usage=include_usage))
+    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=content)
+
+
 class ScriptedEndpoint:
     """An OpenAI-compatible endpoint as an httpx2 transport: each request gets the next scripted reply.
 
     A reply is an httpx2.Response, an exception to raise, or a callable(request) returning either.
-    Every request is kept (with its parsed JSON body) so tests can count and inspect them.
+    Every request is kept (with its parsed JSON body) so tests can count and inspect them. A request with
+    `stream: true` gets a scripted chat completion as server-sent chunks, as a real server sends it (unless
+    `streams=False`: an endpoint that ignores `stream`); `streamed` says which replies were streamed.
     """
 
-    def __init__(self, *replies: Any) -> None:
+    def __init__(self, *replies: Any, streams: bool = True) -> None:
         self.replies = list(replies)
         self.requests: list[httpx2.Request] = []
+        self.streams = streams
+        self.streamed: list[bool] = []
 
     @property
     def bodies(self) -> list[dict[str, Any]]:
@@ -69,6 +113,9 @@ class ScriptedEndpoint:
             reply = reply(request)
         if isinstance(reply, BaseException):
             raise reply
+        if self.streams:
+            reply = as_stream(reply, json.loads(request.content or b"{}"))
+        self.streamed.append(reply.headers.get("content-type") == "text/event-stream")
         return reply
 
     @property
@@ -88,7 +135,8 @@ def error(status: int, message: str = "error", headers: dict[str, str] | None = 
 
 
 class LocalServer:
-    """A throwaway HTTP server on 127.0.0.1; `respond(method, path, body)` returns (status, headers, body bytes)."""
+    """A throwaway HTTP server on 127.0.0.1; `respond(method, path, body)` returns (status, headers, body), the
+    body as bytes or as an iterable of byte pieces, each written and flushed as it comes (a stream)."""
 
     def __init__(self, respond: Any) -> None:
         import threading
@@ -106,9 +154,15 @@ class LocalServer:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                if isinstance(payload, bytes):
+                    self.send_header("content-length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                self.end_headers()  # pieces (a stream): written as they come, the body ends when the connection closes
+                for piece in payload:
+                    self.wfile.write(piece)
+                    self.wfile.flush()
 
             do_GET = do_POST = _handle
 

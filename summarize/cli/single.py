@@ -10,6 +10,7 @@ import typer
 from ..errors import clip
 from .commands import command
 from .options import OutputPath, Source, emit, formats_for
+from .progress import live_progress
 
 
 def _formats(task: str) -> Any:
@@ -23,7 +24,7 @@ def _formats(task: str) -> Any:
     return names
 
 
-@command(model=True, task="summary", settings=("length",), formats=_formats("summary"))
+@command(model=True, task="summary", settings=("length", "stream"), formats=_formats("summary"))
 def brief(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_version: int | None, format: str) -> None:
     """Summarize one article into a brief in the --lang language, with the article's-language summary and key facts."""
     from ..reading.read import load_article
@@ -31,21 +32,25 @@ def brief(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_
 
     fmt = get_format(format, summarizer.task.result)  # refused before anything is paid for
     article = load_article(source)
-    emit(fmt.render(summarizer.run(article, prompt_version=prompt_version), article), output)
+    with live_progress():
+        result = summarizer.run(article, prompt_version=prompt_version)
+    emit(fmt.render(result, article), output)
 
 
-@command(model=True, task="summary", settings=("length",))
+@command(model=True, task="summary", settings=("length", "stream"))
 def facts(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_version: int | None) -> None:
     """Print the key facts of one article as JSON (descriptions in the --lang language)."""
     from ..render.json import facts_json
 
-    emit(facts_json(summarizer.run(source, prompt_version=prompt_version)), output)
+    with live_progress():
+        result = summarizer.run(source, prompt_version=prompt_version)
+    emit(facts_json(result), output)
 
 
 SideBySide = Annotated[bool, typer.Option("--side-by-side", help="Markdown table: each source paragraph beside its translation (--format side-by-side).")]
 
 
-@command(model=True, task="translate", settings=("glossary_file",), formats=_formats("translate"))
+@command(model=True, task="translate", settings=("glossary_file", "stream"), formats=_formats("translate"))
 def translate(
     source: Source,
     output: OutputPath = None,
@@ -70,7 +75,9 @@ def translate(
         finally:
             await summarizer.aclose()
 
-    emit(fmt.render(asyncio.run(run()), article), output)
+    with live_progress():
+        result = asyncio.run(run())
+    emit(fmt.render(result, article), output)
 
 
 @command(model=True, sends=False, settings=("task", "length", "glossary_file"))

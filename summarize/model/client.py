@@ -26,6 +26,8 @@ from .ratelimit import MIN_RATE_LIMIT_WAITS, RateGate, RateLimitTransport
 from .replay import RecordingTransport, ReplayStore, ReplayTransport
 from .reask import Reasks, builtin_reasks, describe_validation_error, extract_json, repeated_fragment
 from .endpoint import FormatRejectionTransport, endpoint_error, not_json, rejects_format
+from .progress import step
+from .stream import StreamingTransport, StreamSupport
 from ..schemas import strict_json_schema
 
 T = TypeVar("T", bound=BaseModel)
@@ -118,6 +120,8 @@ class ModelClient:
         self.host = settings.endpoint_host
         self._custom_transport = transport
         self._probe = _Probe()
+        self.streams = StreamSupport(enabled=settings.stream)
+        """Whether answers are streamed while someone watches (summarize.model.progress); off once refused."""
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
         self.replay_store: ReplayStore | None = None
@@ -137,13 +141,14 @@ class ModelClient:
 
     def _transport(self) -> FormatRejectionTransport | RateLimitTransport:
         s = self.settings
-        inner: Any = self._custom_transport
-        if inner is None and s.replay_dir is not None:
+        inner: Any = StreamingTransport(self._custom_transport, support=self.streams)
+        if self._custom_transport is None and s.replay_dir is not None:
             self.replay_store = self.replay_store or ReplayStore(s.replay_dir)
-            inner = ReplayTransport(self.replay_store)
-        elif inner is None and s.record_dir is not None:
+            inner = StreamingTransport(ReplayTransport(self.replay_store), support=self.streams, asks=False)
+        elif self._custom_transport is None and s.record_dir is not None:
+            # Below the recorder: it keeps the request as the client made it and the completion assembled.
             self.replay_store = self.replay_store or ReplayStore(s.record_dir)
-            inner = RecordingTransport(self.replay_store, endpoint=self.host, secrets=self._secrets())
+            inner = RecordingTransport(self.replay_store, endpoint=self.host, secrets=self._secrets(), inner=inner, inner_async=inner)
         marked = FormatRejectionTransport(inner)
         # The gate sits outermost so that every retry the openai client makes also waits its turn.
         if self.gate is None:
@@ -296,6 +301,7 @@ class ModelClient:
                 response_format = _response_format(mode, model.__name__.lower(), schema)
                 if response_format is not None:
                     request["response_format"] = response_format
+                step(model, attempts)
                 outcome = yield request
                 if isinstance(outcome, openai.APIStatusError) and attempts == 1 and mode != "text" and rejects_format(outcome):
                     rejected = True

@@ -72,6 +72,11 @@ class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             await self._inner_async.aclose()
 
 
+def names_format(text: str) -> bool:
+    """True when an error message is about the response format (structured output, a grammar)."""
+    return bool(_FORMAT_REJECTION.search(text))
+
+
 def rejects_format(exc: openai.APIStatusError) -> bool:
     """True when an error says the endpoint does not support the requested response format."""
     # Servers that lack a response format answer 400/422 (llama.cpp, vLLM) or 501 naming the parameter.
@@ -113,4 +118,4 @@ def not_json(host: str, exc: ValueError) -> EndpointError:
     )
 
 
-__all__ = ["FormatRejectionTransport", "endpoint_error", "not_json", "rejects_format"]
+__all__ = ["FormatRejectionTransport", "endpoint_error", "names_format", "not_json", "rejects_format"]
