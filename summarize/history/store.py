@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -67,10 +68,24 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
     # Autocommit: every statement is its own short transaction, no lock is held between them.
     with closing(sqlite3.connect(str(path), timeout=BUSY_MS / 1000, isolation_level=None)) as db:
         db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+        _create(db)
+        yield db
+
+
+def _create(db: sqlite3.Connection) -> None:
+    """The schema and WAL mode, once, when the file is new. Two runs creating it at once: switching the journal
+    mode takes the database alone and does not wait on the busy timeout, so the one that loses waits and retries."""
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+        try:
             db.execute("PRAGMA journal_mode = WAL")  # persistent: set once, when the file is made
             db.executescript(f"BEGIN IMMEDIATE; {_CREATE} PRAGMA user_version = {SCHEMA}; COMMIT;")
-        yield db
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            time.sleep(0.05)
 
 
 def insert(path: Path, row: dict[str, Any]) -> int:
