@@ -1,4 +1,10 @@
-"""The one settings object: defaults, then environment (`OPENAI_*`, `SUMMARIZE_*`), then explicit overrides.
+"""The one settings object: defaults, the config file, its profile, the environment (`OPENAI_*`, `SUMMARIZE_*`),
+then explicit overrides (flags), each over the one before (the file and profiles: summarize.config_file).
+
+The config file is TOML at $SUMMARIZE_CONFIG, else $XDG_CONFIG_HOME/summarize/config.toml, else
+~/.config/summarize/config.toml: top-level keys are field names (defaults), `[profiles.NAME]` tables hold named
+sets of them, chosen with `profile` (--profile, SUMMARIZE_PROFILE, or `profile = "NAME"` in the file). A built-in
+`local` profile points at the local model (summarize.local). Keys (api_key) stay in the environment.
 
 Each field is also the one declaration of its command-line option: its description is the option's help and a
 `Flag` in its type says how the option is spelled and which commands take it. `summarize.cli` generates every
@@ -12,9 +18,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from .config_file import Layers, default_cache_dir
 from .errors import ConfigurationError
 
 ResponseMode = Literal["json_schema", "json_object", "text"]
@@ -22,7 +34,6 @@ LENGTHS = ("short", "medium", "long")
 MIN_WORDS, MAX_WORDS = 20, 600
 
 Scope = Literal["model", "requests", "named"]
-
 
 class Flag:
     """A setting's command-line option (the field's description is its help; the environment variable and the
@@ -57,7 +68,12 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("api_key", "OPENAI_API_KEY", "SUMMARIZE_API_KEY"),
-        description="Key for the endpoint; environment only, never a flag (keys stay out of shell history).",
+        description="Key for the endpoint; environment only, never a flag nor the config file (keys stay out of shell history).",
+    )
+    profile: Annotated[str | None, Flag(metavar="NAME")] = Field(
+        default=None,
+        description="Settings profile: a [profiles.NAME] table of the config file (summarize config path), or the "
+        "built-in local (the local model, started if need be).",
     )
     base_url: Annotated[str | None, Flag(metavar="URL", default="OpenAI")] = Field(
         default=None,
@@ -65,7 +81,9 @@ class Settings(BaseSettings):
         description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.",
     )
     model: Annotated[str, Flag()] = Field(default="gpt-4o-mini", description="Model name.")
-    cache_dir: Annotated[Path, Flag(metavar="DIR")] = Field(default=Path("cache"), description="Cache directory.")
+    cache_dir: Annotated[Path, Flag(metavar="DIR", default="./cache if it exists, else $XDG_CACHE_HOME/summarize or ~/.cache/summarize")] = Field(
+        default_factory=default_cache_dir, description="Cache directory."
+    )
     use_cache: Annotated[bool, Flag("--cache/--no-cache")] = Field(
         default=True, description="Read and write the result cache (--no-cache: neither read nor write it)."
     )
@@ -135,17 +153,61 @@ class Settings(BaseSettings):
         default=None, description="The history database (summarize history)."
     )
 
+    _flags: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    """The settings `load` was given explicitly (flags)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags (init), environment, the chosen profile, the config file; each over the ones after it."""
+        flags = dict(init_settings.init_kwargs) if isinstance(init_settings, InitSettingsSource) else {}
+        layers = Layers(cls, flags)
+        profile = InitSettingsSource(settings_cls, layers.profile.values if layers.profile else {})
+        file = InitSettingsSource(settings_cls, layers.config.settings or {})
+        return init_settings, env_settings, dotenv_settings, file_secret_settings, profile, file
+
     @classmethod
     def load(cls, **overrides: Any) -> Self:
-        """Read the environment once and apply non-None overrides (CLI flags); bad values become a ConfigurationError."""
+        """Read the config file and the environment once and apply non-None overrides (CLI flags); bad values
+        become a ConfigurationError naming where they come from (a flag, a variable, the file and line)."""
         given = {key: value for key, value in overrides.items() if value is not None}
         try:
-            return cls(**given)
+            settings = cls(**given)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "settings"
             message = str(first["msg"]).removeprefix("Value error, ")
-            raise ConfigurationError(f"invalid setting {where}: {message}") from None
+            name = cls._field_named(str(first["loc"][0])) if first["loc"] else None
+            origin = Layers(cls, given).origin(name) if name else "default"
+            source = "" if origin == "default" else f" from {origin}"
+            raise ConfigurationError(f"invalid setting {name or where}{source}: {message}") from None
+        settings._flags = frozenset(given)
+        return settings
+
+    @classmethod
+    def _field_named(cls, key: str) -> str | None:
+        """The field a validation error's location names (a field name or one of its aliases)."""
+        if key in cls.model_fields:
+            return key
+        for name in cls.model_fields:
+            if key.lower() in (var.lower() for var in cls.env_names(name)):
+                return name
+        return None
+
+    def layers(self) -> Layers:
+        """Where these settings come from (the config file and profile read again, the flags they were given)."""
+        return Layers(type(self), {name: getattr(self, name) for name in self._flags})
+
+    def origins(self) -> dict[str, str]:
+        """Each setting's source: "default", "config file PATH:LINE", "profile NAME (...)", "environment VAR", "flag --x"."""
+        layers = self.layers()
+        return {name: layers.origin(name, getattr(self, name)) for name in type(self).model_fields}
 
     @classmethod
     def flags(cls) -> dict[str, Flag]:
@@ -176,6 +238,12 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"give a URL with http:// or https:// and a host, like http://localhost:11434/v1, not '{value}'")
         return value.strip()
+
+    @field_validator("cache_dir", "replay_dir", "record_dir", "prompts_dir", "prices_file", "glossary_file", "history_db")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        """`~` as the shell would expand it (a config file's `cache_dir = "~/news"`)."""
+        return value.expanduser() if value is not None and str(value).startswith("~") else value
 
     @field_validator("target_language")
     @classmethod

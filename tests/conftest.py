@@ -23,6 +23,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(name)
     cache = tmp_path / "cache"
     monkeypatch.setenv("SUMMARIZE_CACHE_DIR", str(cache))
+    monkeypatch.setenv("SUMMARIZE_CONFIG", str(tmp_path.parent / f"{tmp_path.name}-no-config.toml"))  # never ~/.config/summarize
     monkeypatch.setenv("SUMMARIZE_HISTORY_DB", str(tmp_path.parent / f"{tmp_path.name}-history.db"))  # not ~/.local/share, nor in tmp_path (tests list it)
     # Transport, batch and fault tests count requests: the verifier's one-per-claim requests are on only in the
     # tests about them (and in replays of the shipped answers, which hold the verifier's exchanges).

@@ -10,6 +10,7 @@
     admin.py      prompts list/show, cache stats/clear
     history.py    history (list), history show/cost: the recorded runs (summarize.history)
     local.py      local setup/start/serve/stop/status/env (the real local model)
+    config.py     config show/path: the config file, its profiles, where each setting comes from
     reference.py  docs/cli.md, generated from the app
 """
 
@@ -22,7 +23,7 @@ import typer
 
 from .commands import build
 
-for _module in ("single", "runs", "digest", "evaluate", "admin", "local", "history"):  # their commands, in the order `summarize --help` lists them
+for _module in ("single", "runs", "digest", "evaluate", "admin", "local", "config", "history"):  # their commands, in the order `summarize --help` lists them
     import_module(f".{_module}", __name__)
 
 if TYPE_CHECKING:

@@ -185,6 +185,10 @@ def _run(spec: Spec, settings_source: SettingsSource, own: dict[str, Any], value
     if spec.task is not None:
         values["task"] = spec.task
     settings = settings_source().load(**values)
+    if spec.recorded and settings.profile == "local" and settings.replay_dir is None and not own.get("dry_run"):
+        from .config import ensure_local
+
+        ensure_local(settings)  # the built-in profile's server: started if it is not running
     if spec.recorded:
         from ..history import attach
 
