@@ -18,7 +18,7 @@ TESTS = [
     "tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py",
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
     "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py", "tests/test_feeds.py", "tests/test_feed_runs.py",
-    "tests/test_pdf.py", "tests/test_digest.py",
+    "tests/test_pdf.py", "tests/test_digest.py", "tests/test_digest_merge.py", "tests/test_digest_output.py",
 ]
 
 PATCHES = {
@@ -108,6 +108,28 @@ PATCHES = {
     "digest-sources-differ": "import summarize.digest.merge as m; m._differ = lambda variants: False",
     "digest-two-people": "import summarize.digest.stories as m; m.MIN_SHARED_PEOPLE = 1",
     "digest-event-kinds": "import summarize.digest.merge as m; m.action_of = lambda description: 'event'",
+    "digest-moves": "import summarize.digest.told as m; m.move_destination = lambda description: None",
+    "digest-move-destination": "import summarize.digest.merge as m; m._goes_to = lambda draft, told: True",
+    "digest-subject-list": "import summarize.digest.told as m; m.listed = lambda tokens, gap: False",
+    "digest-most-shared": "import summarize.digest.merge as m; m._best = lambda same, subject: same[0] if same else None",
+    "digest-reported-subject": "import summarize.digest.told as m; m.REPORTING = ()",
+    "digest-clause-semicolon": "import summarize.digest.actions as a; a._BREAKS = tuple(b for b in a._BREAKS if ';' not in b[0].pattern)",
+    "digest-clause-and": "import summarize.digest.actions as a; a._BREAKS = tuple(b for b in a._BREAKS if 'and' not in b[0].pattern)",
+    "digest-clause-sequence": "import summarize.digest.actions as a; a._BREAKS = tuple(b for b in a._BREAKS if 'ing' not in b[0].pattern)",
+    "digest-clause-subject": "import summarize.digest.actions as a; a._opens_with_subject = lambda clause, names: True",
+    "digest-move-whole": "import summarize.digest.actions as a; a._apart = lambda kinds: None not in kinds",
+    "digest-headline-names": (
+        "import dataclasses, summarize.digest.merge as m; f = m.read_event; "
+        "m.read_event = lambda *a: [dataclasses.replace(t, names_people=False) for t in f(*a)]"
+    ),
+    "digest-refers-back": (
+        "import summarize.digest.told as m; "
+        "m._about = lambda tokens, who, where, before: m._subject(tokens, who) or m._subject(tokens, where)"
+    ),
+    "digest-told-after": "import summarize.digest.merge as m; m._timeline = lambda drafts, follows: [d.event for d in sorted(drafts, key=lambda d: (d.event.date is None, d.event.date or ''))]",
+    # the digest's outputs and the meaning check of its written sentences
+    "digest-html-evidence": "import summarize.render.digest_html as m; m._Ids.of = lambda self, article, sentence: f'a0-{sentence}'",
+    "digest-verify": "import summarize.digest.text as m; m.verify = lambda pipeline, text, facts, articles, flagged: ([], 0)",
     "html-autoescape": (
         "import jinja2; f = jinja2.Environment.__init__; "
         "jinja2.Environment.__init__ = lambda self, *a, **k: f(self, *a, **{**k, 'autoescape': False})"

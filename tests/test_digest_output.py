@@ -150,3 +150,21 @@ def test_the_offline_examples_of_docs_digest_run(tmp_path: Path, monkeypatch: py
     python = re.search(r"```python\n(.*?)```", text, re.DOTALL)
     assert python is not None
     exec(compile(python.group(1), str(DOC), "exec"), {})  # noqa: S102 - the page's own example, as the README's
+
+
+def test_a_digest_over_cached_briefs_sends_one_request_a_story(tmp_path: Path) -> None:
+    from summarize.digest.build import build
+    from summarize.model.replay import ReplayStore
+
+    settings = load_settings(api_key="k", cache_dir=tmp_path / "cache")
+    # Briefed once by an endpoint that answers as the shipped exchanges do (live answers: they are cached).
+    briefing = ScriptedEndpoint(ReplayStore(EXCHANGES).serve)
+    with Summarizer(settings, transport=briefing.transport) as summarizer:
+        build(summarizer, [str(SEEDS)])
+    assert len(briefing.requests) == 5
+    answer = {"sentences": [{"text": "OpenAI's board removed Sam Altman in November 2023.", "facts": ["F1"]}]}
+    endpoint = ScriptedEndpoint(ok(answer))
+    with Summarizer(settings, transport=endpoint.transport) as summarizer:
+        digest = build(summarizer, [str(SEEDS)], text=True)
+    assert len(digest.stories) == 1 and len(endpoint.requests) == 1  # the five briefs came from the cache
+    assert "<facts>" in endpoint.bodies[0]["messages"][-1]["content"]

@@ -5,6 +5,7 @@
     actions.py   what an event is (ousted, left, joined, founded ...), as data
     stories.py   articles grouped into stories by shared events or people, with the reason (`--explain`)
     text.py      the written digest of a story: one request from its merged facts, checked (and verified)
+    told.py      what one event description tells: its clauses, their kind, subject and destination
     build.py     the `Digest` every format renders (summarize.render.digest, .digest_html), and `build`
 
     from summarize import Summarizer, build_digest

@@ -2,8 +2,16 @@
 
 - People merge across name forms ("Altman" and "Sam Altman"; a bare surname joins the one full name it ends);
   organizations by their normalized name.
-- Events merge when they are the same kind of thing (summarize.digest.actions), are about the same person (or
-  organization: the one their description names first), and their dates agree at the coarser precision ("2023-11" and "2023-11-17"); the merged date is the most precise.
+- A brief's event description may tell several events: it is cut into clauses where each side tells a kind of its
+  own (summarize.digest.actions.clauses: "A was fired; B resigned", "A was fired and B resigned", "went to X before
+  returning"), each clause keeping the event's date and citations. A clause naming no one is about the people named
+  before it ("both went to Microsoft").
+- An event is about its subject: the people named together first ("A, B and C left": all three), or, after a
+  reporting verb, the people it reports ("X announced that A and B joined": A and B); else its first organization.
+- Events merge when they are the same kind of thing (summarize.digest.actions), share a person of their subjects,
+  and their dates agree at the coarser precision ("2023-11" and "2023-11-17"); the merged date is the most precise.
+  A move ("left A to join B") is one event with the joining that names B ("B hired him"), told from the other side.
+  An event that may join several entries joins the one sharing the most of its people (never all: that would chain).
 - Amounts merge by currency and value (within 1 %).
 - Where sources give different organizations for a person, or different dates or amounts at the same precision,
   the item is marked `differs` and keeps every variant with its citations: never silently resolved.
@@ -13,12 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
 from ..checks.text import norm
 from ..schemas import Result
-from .actions import action_of
+from .actions import MOVE
+from .told import Lexicon, Told, read_event
 
 
 class Citation(BaseModel):
@@ -68,6 +78,14 @@ class MergedEvent(BaseModel):
     descriptions: list[Variant] = Field(default_factory=list)
     differs: bool = False
     """Sources give dates that disagree at the same precision."""
+    told_after: str | None = None
+    """Undated, and placed after this entry: a brief told the two in one description, this one next ("then")."""
+
+    @property
+    def unnamed(self) -> list[str]:
+        """The people it is about when its wording names none of them (a clause such as "returning a few days later")."""
+        text = self.description.lower()
+        return [] if any(p.split()[-1].lower() in text for p in self.people) else self.people
 
 
 class MergedAmount(BaseModel):
@@ -92,7 +110,7 @@ class MergedFacts(BaseModel):
     amounts: list[MergedAmount]
 
 
-_key = norm
+_key = lru_cache(maxsize=1 << 16)(norm)  # each variant is compared with every later telling: normalize it once
 """A name or text as compared: no accents, case, quotes or punctuation, single spaces (as the evaluation compares)."""
 
 
@@ -194,60 +212,117 @@ def _agree(a: str | None, b: str | None) -> bool:
     return a.split("-")[:n] == b.split("-")[:n]
 
 
-def _mentioned(description: str, keys: Iterable[str]) -> dict[str, int]:
-    """The names a description mentions (in full or by their last word), with where it first does."""
-    text = f" {_key(description)} "
-    found: dict[str, int] = {}
-    for key in keys:
-        at = [i for i in (text.find(f" {key} "), text.find(f" {key.split()[-1]} ")) if i >= 0]
-        if at:
-            found[key] = min(at)
-    return found
-
-
-def _subject(mentioned: dict[str, int]) -> set[str]:
-    """Who an event is about: the name it mentions first ("Mira Murati left" is about Murati; "Sam Altman
-    announced the departures of McGrew and Zoph" about Altman). Matching on every name chained unrelated events."""
-    return {min(mentioned, key=lambda k: mentioned[k])} if mentioned else set()
-
-
 @dataclass
 class _Draft:
     event: MergedEvent
     keys: set[str]
+    orgs: set[str]
+    destinations: set[str]
+    headlined: bool
+    """Its description names the people it is about."""
+    index: int
+    """Its place among the entries, in the order they were first told."""
+
+
+def _same(draft: _Draft, told: Told, date: str | None) -> bool:
+    """One event: the same kind (or the two sides of one move), about the same people, on agreeing dates."""
+    if told.action is None or not draft.keys & told.subject or not _agree(draft.event.date, date):
+        return False
+    if draft.event.action == told.action:
+        return True
+    if {draft.event.action, told.action} != set(MOVE):
+        return False
+    return _goes_to(draft, told)
+
+
+def _goes_to(draft: _Draft, told: Told) -> bool:
+    """A move ("left A to join B") and a joining ("B hired him") are one when the joining names where the move went."""
+    return bool(told.destination and told.destination in draft.orgs) or bool(draft.destinations & told.orgs)
+
+
+def _best(same: list[_Draft], subject: set[str]) -> _Draft | None:
+    """Of the entries an event may join, the one sharing the most of its people (the first on a tie): "A, B and C
+    left" joins "B and C left" rather than "A left"; joining every one would make them all one."""
+    return max(same, key=lambda d: len(d.keys & subject), default=None)
 
 
 def _events(
     results: Sequence[tuple[str, Result]], names: _Names, people: dict[str, MergedPerson], organizations: dict[str, MergedOrganization]
 ) -> list[MergedEvent]:
     drafts: list[_Draft] = []
+    follows: dict[int, int] = {}  # an undated entry a description told right after another clause: that entry
+    by_key: dict[str, list[int]] = {}  # subject -> drafts about it: the merge looks only at these (linear-ish)
+    who, where = Lexicon(people), Lexicon(organizations)
+    clauses_of: dict[str, list[Told]] = {}
+    # What may open a clause with its subject: a known name, in full or by its last word.
+    known = frozenset(k for key in [*people, *organizations] for k in (key, key.split()[-1]))
     for article, result in results:
         cited = _sentences(result)
         for i, event in enumerate(result.key_facts.events):
             citation = _cite(article, f"key_facts.events[{i}]", cited)
-            who = _mentioned(event.description, people)
-            orgs = _mentioned(event.description, organizations)
-            action = action_of(event.description)
-            # The subject decides: a person, or an organization when no person is named (it is in almost every event).
-            keys = _subject(who) or _subject(orgs)
-            match = next((d for d in drafts if action is not None and d.event.action == action and d.keys & keys
-                          and _agree(d.event.date, event.date)), None)  # fmt: skip
-            if match is None:
-                merged = MergedEvent(date=event.date, action=action, description=event.description, citations=[],
-                                     people=sorted(people[k].name for k in who), organizations=sorted(organizations[k].name for k in orgs))  # fmt: skip
-                match = _Draft(merged, set(keys))
-                drafts.append(match)
-            merged = match.event
-            merged.citations.append(citation)
-            _add_variant(merged.descriptions, event.description, citation)
-            _add_variant(merged.dates, event.date, citation)
-            if event.date and (not merged.date or _precision(event.date) > _precision(merged.date)):
-                merged.date = event.date
+            # A description telling several events adds to one entry per clause, each keeping the event's citations.
+            if event.description not in clauses_of:  # briefs of one story repeat their descriptions: read each once
+                clauses_of[event.description] = read_event(event.description, who, where, known)
+            before: int | None = None  # the entry the previous clause of this description went to
+            for told in clauses_of[event.description]:
+                candidates = sorted({n for key in told.subject for n in by_key.get(key, ())})
+                same = [drafts[n] for n in candidates if _same(drafts[n], told, event.date)]
+                match = _best(same, told.subject)
+                if match is None:
+                    merged = MergedEvent(date=event.date, action=told.action, description=told.text, citations=[],
+                                         people=sorted(people[k].name for k in told.people),
+                                         organizations=sorted(organizations[k].name for k in told.orgs))  # fmt: skip
+                    match = _Draft(merged, set(told.subject), set(), set(), told.names_people, len(drafts))
+                    if event.date is None and before is not None:
+                        follows[match.index] = before
+                    # An event of no known kind never merges: indexing it would only make every later look-up longer.
+                    for key in told.subject if told.action else ():
+                        by_key.setdefault(key, []).append(len(drafts))
+                    drafts.append(match)
+                elif told.names_people and not match.headlined:
+                    match.event.description, match.headlined = told.text, True  # a telling that names who, not "both ..."
+                before = match.index
+                match.orgs |= told.orgs
+                match.destinations |= {told.destination} if told.destination else set()
+                merged = match.event
+                merged.citations.append(citation)
+                _add_variant(merged.descriptions, told.text, citation)
+                _add_variant(merged.dates, event.date, citation)
+                if event.date and (not merged.date or _precision(event.date) > _precision(merged.date)):
+                    merged.date = event.date
     for draft in drafts:
         dates = [v.value for v in draft.event.dates]
         draft.event.differs = any(not _agree(a, b) for a in dates for b in dates)
-    # The timeline: dated events in date order, then those no source dates (in the order they were first told).
-    return [d.event for d in sorted(drafts, key=lambda d: (d.event.date is None, d.event.date or ""))]
+    return _timeline(drafts, follows)
+
+
+def _timeline(drafts: list[_Draft], follows: dict[int, int]) -> list[MergedEvent]:
+    """Dated entries in date order, each followed by the undated ones a description told right after it ("went to
+    Microsoft before returning": the return follows the move); the other undated entries last, as first told."""
+    after: dict[int, list[int]] = {}
+    for n, previous in follows.items():
+        if drafts[n].event.date is None:  # one source's date, merged in later, places it by itself
+            after.setdefault(previous, []).append(n)
+    placed: set[int] = set()
+    order: list[MergedEvent] = []
+
+    def place(n: int) -> None:
+        if n in placed:
+            return
+        placed.add(n)
+        order.append(drafts[n].event)
+        for later in after.get(n, ()):
+            drafts[later].event.told_after = drafts[n].event.description
+            place(later)
+
+    ranked = sorted(range(len(drafts)), key=lambda n: (drafts[n].event.date is None, drafts[n].event.date or ""))
+    placed_by_another = {n for children in after.values() for n in children}
+    for n in ranked:
+        if n not in placed_by_another:
+            place(n)
+    for n in ranked:  # a loop of "told after" links (each after the other): in told order
+        place(n)
+    return order
 
 
 # --------------------------------------------------------------------------- amounts

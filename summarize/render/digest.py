@@ -45,10 +45,11 @@ def story_markdown(number: int, story: Story, facts: MergedFacts, *, explain: bo
         lines += text_markdown(written)
     lines += ["### Timeline", ""]
     for event in facts.events:
-        when = event.date or "undated"
+        when = event.date or ("then" if event.told_after else "undated")
         sources = len({c.article for c in event.citations})
         mark = " **sources differ on the date:** " + _variants(event.dates) if event.differs else ""
-        lines.append(f"- **{when}** {event.description} {_cites(event.citations)} ({sources} source(s)){mark}")
+        about = f" *(about {', '.join(event.unnamed)})*" if event.unnamed else ""
+        lines.append(f"- **{when}** {event.description}{about} {_cites(event.citations)} ({sources} source(s)){mark}")
         others = [v for v in event.descriptions if v.value != event.description]
         lines += [f"  - also told as: {v.value} {_cites(v.citations)}" for v in others]
     lines += ["", "### People", ""]

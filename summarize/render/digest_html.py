@@ -96,7 +96,9 @@ def view(digest: Digest) -> dict[str, object]:
             entry = ids.entry(event.description, event.citations)
             entry.variants = [v for v in ids.variants(event.descriptions) if v[0] != event.description]
             entry.differs = ", ".join(v.value for v in event.dates) if event.differs else ""
-            events.append((event.date or "undated", entry))
+            if event.unnamed:
+                entry.text += f" (about {', '.join(event.unnamed)})"
+            events.append((event.date or ("then" if event.told_after else "undated"), entry))
         people = []
         for person in item.facts.people:
             entry = ids.entry(person.name, person.citations)
