@@ -168,3 +168,18 @@ def test_a_digest_over_cached_briefs_sends_one_request_a_story(tmp_path: Path) -
         digest = build(summarizer, [str(SEEDS)], text=True)
     assert len(digest.stories) == 1 and len(endpoint.requests) == 1  # the five briefs came from the cache
     assert "<facts>" in endpoint.bodies[0]["messages"][-1]["content"]
+
+
+RECORDED = Path(__file__).parent / "fixtures" / "recorded" / "qwen2.5-coder-1.5b"
+
+
+@pytest.mark.parametrize(
+    ("recording", "version", "row"),
+    [("v4", 4, "| 2/22 | 0/9 | 0 | 0 | 0/3 |"), ("v4-again", 4, "| 6/22 | 1/9 | 1 | 1 | 0/3 |"), ("v3", 3, "| 0/22 | 0/9 | 0 | 0 | 1/3 |")],
+)
+def test_the_merge_of_the_real_models_briefs_is_scored_as_the_readme_says(recording: str, version: int, row: str) -> None:
+    args = ["eval", str(SEEDS / "timeline.toml"), "--replay", str(RECORDED / recording), "--prompt-version", str(version),
+            "--model", "qwen2.5-coder-1.5b-instruct-q4_k_m", "--base-url", "http://127.0.0.1:8080/v1", "--no-cache"]  # fmt: skip
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert f"| qwen2.5-coder-1.5b-instruct-q4_k_m v{version} {row}" in done.output
