@@ -18,7 +18,7 @@ TESTS = [
     "tests/test_translate.py", "tests/test_tasks.py", "tests/test_recorded.py", "tests/test_cleaning_corpus.py",
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
     "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py", "tests/test_feeds.py", "tests/test_feed_runs.py",
-    "tests/test_pdf.py", "tests/test_digest.py", "tests/test_digest_merge.py", "tests/test_digest_output.py",
+    "tests/test_pdf.py", "tests/test_digest.py", "tests/test_digest_merge.py", "tests/test_digest_output.py", "tests/test_focus.py",
 ]
 
 PATCHES = {
@@ -127,6 +127,13 @@ PATCHES = {
         "m._about = lambda tokens, who, where, before: m._subject(tokens, who) or m._subject(tokens, where)"
     ),
     "digest-told-after": "import summarize.digest.merge as m; m._timeline = lambda drafts, follows: [d.event for d in sorted(drafts, key=lambda d: (d.event.date is None, d.event.date or ''))]",
+    # the reader's focus and the short-article rule (prompt v5)
+    "focus-prompt": (
+        "import summarize.tasks.summary as m; f = m.SummaryTask._reader_rules; "
+        "m.SummaryTask._reader_rules = lambda self, p, a: {**f(self, p, a), **({'focus_rule': ''} if 'focus_rule' in p.variables else {})}"
+    ),
+    "focus-key": "import summarize.tasks.summary as m; m.SummaryTask.options = lambda self: {'target_language': self.settings.target_language, 'length': self.settings.length}",
+    "short-article": "import summarize.tasks.summary as m; m.SummaryTask._short = lambda self, article: None",
     # the digest's outputs and the meaning check of its written sentences
     "digest-html-evidence": "import summarize.render.digest_html as m; m._Ids.of = lambda self, article, sentence: f'a0-{sentence}'",
     "digest-verify": "import summarize.digest.text as m; m.verify = lambda pipeline, text, facts, articles, flagged: ([], 0)",

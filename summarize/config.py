@@ -133,6 +133,12 @@ class Settings(BaseSettings):
         default="medium",
         description="Brief length: short (2 sentences, 3 key points), medium, long (up to 10 sentences) or a number of words.",
     )
+    focus: Annotated[str | None, Flag(on="named", metavar="TEXT")] = Field(
+        default=None,
+        max_length=200,
+        description='What the reader cares about, e.g. "the funding figures": the brief favours it where the article has it '
+        "(given to the prompt as data, never as rules; part of the cache key and the provenance).",
+    )
     glossary_file: Annotated[Path | None, Flag("--glossary", on="named", metavar="FILE")] = Field(
         default=None, description="TOML or CSV glossary (term -> translation, or keep) the translation must follow."
     )
@@ -255,6 +261,15 @@ class Settings(BaseSettings):
             return normalize_tag(value)
         except ConfigurationError as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("focus", mode="before")
+    @classmethod
+    def _focus(cls, value: str | None) -> str | None:
+        # One line of plain text: no newline or tag can step out of the <focus> block the prompt puts it in.
+        if value is None:
+            return None
+        text = " ".join(str(value).replace("<", "‹").replace(">", "›").split())
+        return text or None
 
     @field_validator("length")
     @classmethod

@@ -189,10 +189,11 @@ WarningKind = Literal[
     "chunked",
     "off-length",
     "same-language",
+    "short-article",
     "wrong-citation",
     "example-leak",
 ]
-"""Named faults of an answer (see summarize/checks) and processing notes (`NOTES`: chunked, off-length, same-language)."""
+"""Named faults of an answer (see summarize/checks) and processing notes (`NOTES`: chunked, off-length, same-language, short-article)."""
 
 WARNING_LABELS: dict[WarningKind, str] = {
     "quote-not-found": "Quote not found in the article",
@@ -221,12 +222,13 @@ WARNING_LABELS: dict[WarningKind, str] = {
     "chunked": "Long article",
     "off-length": "Length",
     "same-language": "Same language",
+    "short-article": "Short article",
     "wrong-citation": "Wrong citation",
     "example-leak": "Copied from the prompt's example",
 }
 """How readers see each kind (Markdown, HTML): every kind has one, checked below."""
 
-NOTES: frozenset[WarningKind] = frozenset({"chunked", "off-length", "same-language"})
+NOTES: frozenset[WarningKind] = frozenset({"chunked", "off-length", "same-language", "short-article"})
 """Warning kinds that describe processing, not a fault of the answer: never repaired, never fatal."""
 
 if set(WARNING_LABELS) != set(get_args(WarningKind)) or not NOTES <= set(WARNING_LABELS):  # one list, kept whole
@@ -294,6 +296,7 @@ class Provenance(BaseModel):
     task: str = "summary"
     target_language: str = "en"
     length: str | None = Field(default=None, description="The brief's length setting (short, medium, long or a number of words).")
+    focus: str | None = Field(default=None, description="The reader's focus the brief was asked to favour (--focus).")
     glossary: str | None = Field(default=None, description="Hash of the glossary the translation was held to.")
     replayed: bool = Field(default=False, description="The answer came from recorded exchanges (--replay), not the endpoint.")
     key: str | None = Field(default=None, description="Cache key: lets a batch re-run recognise outputs that are up to date.")

@@ -184,7 +184,7 @@ def test_summarize_eval_scores_the_digest_merge_on_the_gold_timeline() -> None:
     done = CliRunner().invoke(app, ["eval", str(SEEDS / "timeline.toml"), "--replay", str(EXCHANGES), "--no-cache"])
     assert done.exit_code == 0, done.output
     # The merge of the shipped (hand-written) answers, pinned: a change to a merge rule shows here first.
-    assert "| gpt-4o-mini v4 | 21/22 | 6/9 | 2 | 3 | 3/3 |" in done.output
+    assert "| gpt-4o-mini v5 | 21/22 | 6/9 | 2 | 3 | 3/3 |" in done.output
 
 
 def test_the_written_digest_is_checked_against_the_facts_it_cites(seeds: list[tuple[str, Result]]) -> None:
@@ -240,7 +240,7 @@ def test_the_real_models_digest_text_replays_with_its_warnings_pinned(tmp_path: 
     assert len(sentences) == 6 and all(f.startswith("F") for s in sentences for f in s["facts"])
     # What the checks say of the real answer, pinned: none of its names or numbers is outside its facts. The text
     # is still poor (it cites one fact in every sentence, and that fact's date is the article's typo, 2027):
-    # the checks hold a digest to its facts, not to good writing (README, "Digest across articles").
+    # the checks hold a digest to its facts, not to good writing (docs/digest.md, "How it works").
     assert digest["warnings"] == []
     assert all("F2" in s["facts"] for s in sentences)
 

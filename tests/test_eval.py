@@ -135,7 +135,7 @@ def test_the_shipped_gold_set_loads_and_a_bad_one_is_a_one_line_error(tmp_path: 
 def test_eval_runs_offline_on_the_shipped_answers_and_prints_the_table() -> None:
     result = runner.invoke(app, ["eval", str(GOLD), "--replay", str(EXCHANGES), "--no-cache"])
     assert result.exit_code == 0, result.output
-    row = next(line for line in result.stdout.splitlines() if line.startswith("| gpt-4o-mini v4"))
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| gpt-4o-mini v5"))
     assert row.split(" | ")[1] == "1.00"  # the hand-written answers hold every gold fact, and nothing else
     data = json.loads(runner.invoke(app, ["eval", str(GOLD), "--replay", str(EXCHANGES), "--no-cache", "-f", "json"]).stdout)
     assert [len(r["articles"]) for r in data["runs"]] == [5] and data["runs"][0]["exit_codes"] == {"0": 5}

@@ -272,5 +272,5 @@ def test_the_hand_written_cited_answers_replay_with_the_verifier_and_raise_no_wa
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert [w["kind"] for w in data["warnings"] if w["kind"] != "same-language"] == [] and data["provenance"]["prompt_version"] == 4
+    assert [w["kind"] for w in data["warnings"] if w["kind"] != "same-language"] == [] and data["provenance"]["prompt_version"] == 5
     assert data["provenance"]["attempts"] > 1  # the verifier's requests were replayed too

@@ -47,7 +47,7 @@ def test_builtin_prompts_load_and_declare_a_known_schema() -> None:
     assert "verify" in library.tasks()
     # The default summary prompt shows the article as numbered sentences and wants a cited answer.
     prompt = library.load("summary")
-    assert prompt.version == 4 and prompt.schema == "cited-summary"
+    assert prompt.version == 5 and prompt.schema == "cited-summary"
     assert {"sentences", "names", "language", "part", "target"} <= prompt.variables
     assert prompt.path is not None and prompt.path.parent.parent == builtin_prompts_dir()
     # The older prompts stay: the article as text, the Summary answer.
@@ -61,7 +61,7 @@ def test_builtin_prompts_load_and_declare_a_known_schema() -> None:
 
 def test_newest_version_is_the_default_and_older_ones_can_be_chosen(user_prompts: Path) -> None:
     library = PromptLibrary(user_prompts)
-    assert library.versions("summary") == [1, 2, 3, 4, 10]  # the built-in 3 and 4 under the user's
+    assert library.versions("summary") == [1, 2, 3, 4, 5, 10]  # the built-in ones under the user's
     assert library.load("summary").version == 10
     older = library.load("summary", 2)
     assert older.version == 2 and older.sampling == {"temperature": 0.2}
@@ -70,7 +70,7 @@ def test_newest_version_is_the_default_and_older_ones_can_be_chosen(user_prompts
 
 def test_missing_version_and_task_are_clear_errors(user_prompts: Path) -> None:
     library = PromptLibrary(user_prompts)
-    with pytest.raises(PromptError, match="no version 7 .*1, 2, 3, 4, 10"):
+    with pytest.raises(PromptError, match="no version 7 .*1, 2, 3, 4, 5, 10"):
         library.load("summary", 7)
     with pytest.raises(PromptError, match="no prompt for task 'nope'"):
         library.load("nope")

@@ -64,7 +64,7 @@ def test_seed_003_result_has_people_dates_and_source_metadata() -> None:
     assert result.article.author == "Anne Cagan"
     assert result.article.published and result.article.published.startswith("2023-11-20")
     assert result.article.url and result.article.url.startswith("https://www.lexpress.fr/")
-    assert result.provenance.prompt_version == 4 and len(result.provenance.prompt_hash) == 12
+    assert result.provenance.prompt_version == 5 and len(result.provenance.prompt_hash) == 12
     # Cited: every key point's evidence is its cited sentences, located in the cleaned text by their ids.
     points = [e for e in result.evidence if e.field.startswith("brief.key_points[")]
     assert len(points) == len(result.brief.key_points) and all(e.evidence for e in points)
@@ -111,17 +111,17 @@ def test_editing_the_prompt_misses_the_cache(tmp_path: Path, cited_answer: dict[
 
     prompts = tmp_path / "prompts"
     (prompts / "summary").mkdir(parents=True)
-    original = (builtin_prompts_dir() / "summary" / "v4.md").read_text(encoding="utf-8")  # the default prompt
-    (prompts / "summary" / "v4.md").write_text(original, encoding="utf-8")
+    original = (builtin_prompts_dir() / "summary" / "v5.md").read_text(encoding="utf-8")  # the default prompt
+    (prompts / "summary" / "v5.md").write_text(original, encoding="utf-8")
     endpoint = ScriptedEndpoint(lambda request: ok(cited_answer))
     settings = load_settings(api_key="k", prompts_dir=prompts)
     with Summarizer(settings, transport=endpoint.transport) as s:
         first = s.summarize(SEED_003)
         assert s.summarize(SEED_003).provenance.cached
-        (prompts / "summary" / "v4.md").write_text(original.replace("careful news editor", "careful editor"), encoding="utf-8")
+        (prompts / "summary" / "v5.md").write_text(original.replace("careful news editor", "careful editor"), encoding="utf-8")
         edited = s.summarize(SEED_003)
     assert not edited.provenance.cached
-    assert edited.provenance.prompt_version == first.provenance.prompt_version == 4
+    assert edited.provenance.prompt_version == first.provenance.prompt_version == 5
     assert edited.provenance.prompt_hash != first.provenance.prompt_hash
     assert len(endpoint.requests) == 2
 

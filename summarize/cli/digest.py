@@ -17,7 +17,7 @@ def _formats() -> list[str]:
     return [name for name, fmt in FORMATS.items() if fmt.accepts(Digest)]
 
 
-@command(model=True, task="summary", settings=("length",), formats=_formats,
+@command(model=True, task="summary", settings=("length", "focus"), formats=_formats,
          format_help="markdown (a timeline per story), json (the whole digest: `summarize schema digest`) or html "
                      "(the timelines beside the articles, each entry highlighting its sentences). {formats}.")  # fmt: skip
 def digest(

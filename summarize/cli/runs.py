@@ -24,7 +24,7 @@ def _formats() -> list[str]:
     return list(FORMATS)
 
 
-@command(model=True, settings=("task", "length", "glossary_file"), formats=_formats,
+@command(model=True, settings=("task", "length", "focus", "glossary_file"), formats=_formats,
          format_help="Each article's file beside its JSON (json: the JSON only; html adds an index.html of the run). {formats}.")  # fmt: skip
 def batch(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="A folder of articles (searched recursively), an RSS/Atom feed (URL or file), a file of URLs (one per line), '-' for URLs on stdin, or one file.")],

@@ -24,7 +24,7 @@ def _formats(task: str) -> Any:
     return names
 
 
-@command(model=True, task="summary", settings=("length", "stream"), formats=_formats("summary"))
+@command(model=True, task="summary", settings=("length", "focus", "stream"), formats=_formats("summary"))
 def brief(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_version: int | None, format: str) -> None:
     """Summarize one article into a brief in the --lang language, with the article's-language summary and key facts."""
     from ..reading.read import load_article
@@ -37,7 +37,7 @@ def brief(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_
     emit(fmt.render(result, article), output)
 
 
-@command(model=True, task="summary", settings=("length", "stream"))
+@command(model=True, task="summary", settings=("length", "focus", "stream"))
 def facts(source: Source, output: OutputPath = None, *, summarizer: Any, prompt_version: int | None) -> None:
     """Print the key facts of one article as JSON (descriptions in the --lang language)."""
     from ..render.json import facts_json

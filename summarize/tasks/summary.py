@@ -64,7 +64,8 @@ class SummaryTask(Task):
         return 2 if self._cited(prompt) else 1
 
     def options(self) -> dict[str, Any]:
-        return {"target_language": self.settings.target_language, "length": self.settings.length}
+        focus = {"focus": self.settings.focus} if self.settings.focus else {}  # absent, not None: keys without one stay as they were
+        return {"target_language": self.settings.target_language, "length": self.settings.length, **focus}
 
     def same_language(self, article: Article) -> bool:
         """True when the article is already in the target language: no second summary is asked for."""
@@ -96,6 +97,7 @@ class SummaryTask(Task):
         values["length_rule"] = (
             prompt.text("length-words", words=length) if length.isdigit() else prompt.text(f"length-{length}")
         )
+        values.update(self._reader_rules(prompt, article))
         if "source_summary_rule" in prompt.variables:  # a cited prompt takes the article's own sentences instead
             same = self.same_language(article)
             values["source_summary_rule"] = prompt.text(
@@ -183,6 +185,28 @@ class SummaryTask(Task):
     def fill(self, answer: Any, calls: list[Call], answers: list[Any]) -> Any:
         return grounded.with_verdicts(answer, calls, answers) if grounded.is_cited(answer) else answer
 
+    def _reader_rules(self, prompt: Prompt, article: Article) -> dict[str, str]:
+        """The reader's focus and the short-article rule, for a prompt that takes them (v5); empty when not needed, so
+        the request is the previous version's word for word."""
+        focus = self.settings.focus
+        if "focus_rule" not in prompt.variables:
+            if focus:
+                raise ConfigurationError(f"prompt {prompt.task} v{prompt.version} takes no reader's focus; --focus needs v5 or later")
+            return {}
+        count = self._short(article)
+        return {
+            "focus_rule": "\n\n" + prompt.text("focus", focus=focus) if focus else "",
+            "short_rule": "\n\n" + prompt.text("short-article", count=count) if count is not None else "",
+        }
+
+    def _short(self, article: Article) -> int | None:
+        """The article's sentence count when it has fewer than the brief's summary asks for (None: long enough)."""
+        length = self.settings.length
+        if length.isdigit():
+            return None
+        count = len(grounded.sentences_of(article.text))
+        return count if count < SENTENCES[length][0] else None
+
     def _notes(self, summary: Summary, article: Article, prompt: Prompt) -> list[ResultWarning]:
         notes: list[ResultWarning] = []
         if "target" not in prompt.variables:
@@ -204,10 +228,21 @@ class SummaryTask(Task):
                     ResultWarning(kind="off-length", field="brief.summary", text=f"{words} words", detail=f"asked for about {wanted}")
                 )
             return notes
+        short = self._short(article)
+        if short is not None:
+            notes.append(
+                ResultWarning(
+                    kind="short-article",
+                    text=f"{short} sentence(s)",
+                    detail=f"the article is shorter than a {length} brief: fewer summary sentences and key points, not padded",
+                )
+            )
         for field, found, unit, (low, high) in (
             ("brief.summary", sentences, "sentences", SENTENCES[length]),
             ("brief.key_points", points, "key points", KEY_POINTS[length]),
         ):
+            if short is not None and found < low:
+                continue  # fewer than asked is what a short article should get: said once above, not flagged per field
             if not low <= found <= high:
                 notes.append(
                     ResultWarning(
