@@ -218,7 +218,7 @@ def briefs_table(root: Path) -> None:
 
 def summary(root: Path) -> None:
     """Per run on the five seeds: facts F1, people recall, flags and notes per brief, seconds and output tokens per
-    brief: the figures the README compares prompt versions by (issue 16's targets)."""
+    brief: the figures docs/real-model.md compares prompt versions by (issue 16's targets)."""
     import subprocess
 
     print("| run | facts F1 | P | R | people recall | flags per brief | notes per brief | seconds per brief | output tokens per brief |")

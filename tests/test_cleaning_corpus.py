@@ -9,7 +9,7 @@ from summarize.reading.clean import clean_text
 from .cleaning_corpus import CORPUS, pages, raw_text, score, totals
 
 PAGES = pages()
-# Measured with scripts/cleaning_report.py when these rules were written (README, "Cleaning corpus"). The
+# Measured with scripts/cleaning_report.py when these rules were written (docs/cleaning.md). The
 # limits only hold the line: a change that keeps more boilerplate or picks more wrong titles fails here.
 LIMITS = {
     "dev": {"boilerplate_kept": 13, "titles_wrong": 1},

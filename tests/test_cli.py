@@ -202,14 +202,14 @@ def test_strict_fails_with_exit_code_6_when_a_quote_is_invented(tmp_path: Path, 
     assert "--strict: 1 problem(s) found checking the answer against the article" in strict.stderr
 
 
-def test_every_kind_of_error_has_an_exit_code_of_its_own_and_the_readme_lists_them() -> None:
+def test_every_kind_of_error_has_an_exit_code_of_its_own_and_docs_failures_lists_them() -> None:
     import summarize.errors as errors
 
     kinds = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.SummarizeError)]
     # A kind is a direct child of the base; ModelError's children are model errors too and share its code.
     codes = {c.__name__: c.exit_code for c in kinds if c.__bases__ == (errors.SummarizeError,)}
     assert len(set(codes.values())) == len(codes), codes
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    listed = re.search(r"Exit codes, one per kind of failure: (.*?)\. Errors are one", readme, re.S)
+    page = (Path(__file__).parent.parent / "docs" / "failures.md").read_text(encoding="utf-8")
+    listed = re.search(r"Exit codes, one per kind of failure: (.*?)\. Errors are one", page, re.S)
     assert listed is not None
     assert sorted(int(n) for n in re.findall(r"(?<![\w-])(\d{1,3})\s", listed.group(1))) == sorted([0, 130, *codes.values()])

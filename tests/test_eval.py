@@ -183,9 +183,9 @@ def test_rescoring_costs_nothing_and_dry_run_says_what_a_run_would_cost(tmp_path
     assert "| 5 | 5 | 0 |" in cached.stdout  # 5 articles, 5 cached, 0 requests
 
 
-def test_the_readme_reports_the_real_model_scores_as_they_are() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1:9] for line in readme.splitlines()
+def test_docs_real_model_reports_the_real_model_scores_as_they_are() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "real-model.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1:9] for line in page.splitlines()
             if line.startswith("| v") and "(`" in line.split(" | ")[0]}  # fmt: skip
     runs = {"v1 (`batch/`)": (RECORDED, 1), "v1 (`v1/`)": (RECORDED / "v1", 1), "v2 (`v2/`)": (RECORDED, 2),
             "v2 (`v2-again/`)": (RECORDED / "v2-again", 2), "v3 (`v3/`)": (RECORDED, 3),
@@ -224,9 +224,9 @@ def test_answers_that_fail_are_part_of_the_measurement_and_said_on_stderr() -> N
     assert result.stderr == "warning: 4 of 5 answer(s) ended with an error; see the exit codes in the report\n"
 
 
-def test_the_readme_gold_set_example_is_a_valid_gold_set(tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    example = readme.split("### Gold set format", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+def test_the_gold_set_example_of_docs_evaluation_is_a_valid_gold_set(tmp_path: Path) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    example = page.split("## Gold set format", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "000_6ab38baefa898b4f.txt").write_text((SEEDS / "000_6ab38baefa898b4f.txt").read_text(encoding="utf-8"))
     (tmp_path / "gold.toml").write_text(example, encoding="utf-8")
     article = load_gold(tmp_path / "gold.toml").article[0]

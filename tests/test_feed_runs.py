@@ -1,4 +1,4 @@
-"""Feeds and URL lists through whole runs (live and Batch API) against pages on 127.0.0.1, and the README's feed example."""
+"""Feeds and URL lists through whole runs (live and Batch API) against pages on 127.0.0.1, and docs/batch.md's feed example."""
 
 from __future__ import annotations
 
@@ -145,12 +145,12 @@ def test_a_url_list_translates_through_the_batch_api(tmp_path: Path, pages: Page
     assert all(hits == 1 for hits in pages.hits.values())  # read and planned once on the Batch API path too
 
 
-def test_the_readme_feed_example_runs_as_written(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, re.S) if "examples/feed.xml" in b)
+def test_the_feed_example_of_docs_batch_runs_as_written(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", page, re.S) if "examples/feed.xml" in b)
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", 8765)) == 0:
-            pytest.fail("port 8765 is taken: the README example serves the seeds on it")
+            pytest.fail("port 8765 is taken: the example of docs/batch.md serves the seeds on it")
     out = Path("/tmp/feed-briefs")
     shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}

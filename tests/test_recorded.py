@@ -38,7 +38,7 @@ def test_the_recordings_are_real_and_say_how_they_were_made() -> None:
 def test_recordings_are_current_with_the_prompts_schema_and_reask_texts(name: str) -> None:
     meta = info(name)
     library = PromptLibrary(None)
-    stale = "re-record with scripts/record-real (see README, 'Real-model recordings')"
+    stale = "re-record with scripts/record-real (see docs/real-model.md, 'Real-model recordings')"
     for task, (version, digest) in meta["prompts"].items():
         prompt = library.load(task, version)
         assert prompt.hash == digest, f"{name}: prompt {task} v{version} changed; {stale}"

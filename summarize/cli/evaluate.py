@@ -23,7 +23,7 @@ def _formats() -> list[str]:
 @command("eval", model=True, settings=("task", "glossary_file"), many=("model", "prompt_version"), formats=_formats,
          format_help="The report: markdown (tables to read) or json (every figure).")  # fmt: skip
 def eval_(
-    gold: Annotated[Path, typer.Argument(metavar="GOLD", help="Gold set (TOML): the facts of each article, README 'Evaluation'.")],
+    gold: Annotated[Path, typer.Argument(metavar="GOLD", help="Gold set (TOML): the facts of each article, docs/evaluation.md.")],
     baseline: Annotated[Optional[str], typer.Option("--baseline", help="The run to compare the others with: vN, or MODEL:vN.")] = None,
     output: OutputPath = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say how many requests the runs would make and what they would cost; call nothing.")] = False,

@@ -1,6 +1,6 @@
 """Gold sets: what a careful reader extracts from each article, the reference `summarize eval` scores against.
 
-A gold set is a TOML file (format 1, documented in the README, "Evaluation"): per article its source file,
+A gold set is a TOML file (format 1, documented in docs/evaluation.md): per article its source file,
 language, metadata, and the people, organizations, dated events, amounts and quotes it holds. Any fact can be
 `optional`: found, it counts as right; missed, it is not held against the answer.
 """

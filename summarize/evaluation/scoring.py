@@ -1,6 +1,6 @@
 """Score one answer against its gold article: facts matched one to one, then precision, recall and F1 per field.
 
-Matching rules (README, "Evaluation"):
+Matching rules (docs/evaluation.md):
 - people and organizations: the name or an alias, accent-, case- and punctuation-insensitive;
 - events: the dates agree at the coarser of the two precisions (an undated gold event takes any date), one of the
   gold entities is named in the answer's description or evidence, and one keyword starts a word of the description;

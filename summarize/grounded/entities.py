@@ -1,7 +1,7 @@
 """People and organizations of a cited answer: names as the article writes them, at the sentence that names them.
 
 Where to look a name up, how the article spells it, and whether "the United States" is a person are no work
-for a model; a 1.5B model got all three wrong often enough (README, "Held-out articles").
+for a model; a 1.5B model got all three wrong often enough (docs/real-model.md, "Held-out articles").
 """
 
 from __future__ import annotations
