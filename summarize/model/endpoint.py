@@ -15,12 +15,8 @@ from .replay import MISS_HEADER
 _FORMAT_REJECTION = re.compile(r"response_format|json_schema|json schema|structured output|grammar", re.IGNORECASE)
 
 
-class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    """Marks an endpoint's rejection of a `response_format` as final, so the client falls back instead of retrying.
-
-    llama-cpp-python's server answers an unsupported `json_schema` format with HTTP 500, which the openai
-    client would otherwise retry with backoff; `x-should-retry: false` is the header it obeys.
-    """
+class WrappingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """A transport over another (sync and async), the network's own unless given one."""
 
     def __init__(self, inner: Any | None = None, inner_async: Any | None = None) -> None:
         self._inner = inner
@@ -42,6 +38,22 @@ class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             self._inner_async = httpx2.AsyncHTTPTransport()
         return self._inner_async
 
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
+
+    async def aclose(self) -> None:
+        if self._inner_async is not None:
+            await self._inner_async.aclose()
+
+
+class FormatRejectionTransport(WrappingTransport):
+    """Marks an endpoint's rejection of a `response_format` as final, so the client falls back instead of retrying.
+
+    llama-cpp-python's server answers an unsupported `json_schema` format with HTTP 500, which the openai
+    client would otherwise retry with backoff; `x-should-retry: false` is the header it obeys.
+    """
+
     @staticmethod
     def _mark(request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:
         if response.status_code not in (400, 415, 422, 500, 501) or b'"response_format"' not in request.content:
@@ -62,14 +74,6 @@ class FormatRejectionTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if response.status_code >= 400:
             await response.aread()
         return self._mark(request, response)
-
-    def close(self) -> None:
-        if self._inner is not None:
-            self._inner.close()
-
-    async def aclose(self) -> None:
-        if self._inner_async is not None:
-            await self._inner_async.aclose()
 
 
 def names_format(text: str) -> bool:

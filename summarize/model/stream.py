@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx2
 
-from .endpoint import names_format
+from .endpoint import WrappingTransport, names_format
 from .progress import Tally, Watch, watching
 
 __all__ = ["Assembler", "StreamSupport", "StreamingTransport", "rejects_stream"]
@@ -97,32 +97,45 @@ class Assembler:
         return body
 
 
-def _events(lines: Iterator[str]) -> Iterator[str]:
-    """The data of each server-sent event (`data:` lines joined; llama.cpp sends a failure as an `error:` line)."""
-    data: list[str] = []
-    for line in lines:
+class _Events:
+    """Server-sent events, line by line: the data of each event (`data:` lines joined; llama.cpp sends a failure
+    as an `error:` line)."""
+
+    def __init__(self) -> None:
+        self.data: list[str] = []
+
+    def feed(self, line: str) -> str | None:
+        """The event this line ends, if it ends one."""
         if not line.strip():
-            if data:
-                yield "\n".join(data)
-            data = []
-        elif line.startswith(("data:", "error:")):
-            data.append(line.partition(":")[2].removeprefix(" "))
-    if data:
-        yield "\n".join(data)
+            done, self.data = self.data, []
+            return "\n".join(done) if done else None
+        if line.startswith(("data:", "error:")):
+            self.data.append(line.partition(":")[2].removeprefix(" "))
+        return None
+
+    def end(self) -> str | None:
+        """The last event, when the stream ends without a blank line."""
+        return "\n".join(self.data) if self.data else None
+
+
+def _events(lines: Iterator[str]) -> Iterator[str]:
+    """The data of each event of a stream."""
+    parser = _Events()
+    for line in lines:
+        if (data := parser.feed(line)) is not None:
+            yield data
+    if (last := parser.end()) is not None:
+        yield last
 
 
 async def _aevents(lines: AsyncIterator[str]) -> AsyncIterator[str]:
     """Async `_events`."""
-    data: list[str] = []
+    parser = _Events()
     async for line in lines:
-        if not line.strip():
-            if data:
-                yield "\n".join(data)
-            data = []
-        elif line.startswith(("data:", "error:")):
-            data.append(line.partition(":")[2].removeprefix(" "))
-    if data:
-        yield "\n".join(data)
+        if (data := parser.feed(line)) is not None:
+            yield data
+    if (last := parser.end()) is not None:
+        yield last
 
 
 def _chunk(data: str) -> dict[str, Any] | None:
@@ -153,7 +166,7 @@ def _ask_stream(request: httpx2.Request) -> httpx2.Request | None:
     return httpx2.Request(request.method, request.url, headers=headers, content=content, extensions=request.extensions)
 
 
-class StreamingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+class StreamingTransport(WrappingTransport):
     """Asks for a stream while someone watches, reports its tokens, returns the completion assembled from it.
 
     `asks=False` (a replay) never changes the request: the answer is counted whole when it arrives.
@@ -161,25 +174,9 @@ class StreamingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """
 
     def __init__(self, inner: Any | None = None, inner_async: Any | None = None, *, support: StreamSupport, asks: bool = True) -> None:
-        self._inner = inner
-        self._inner_async = inner_async or inner
+        super().__init__(inner, inner_async)
         self.support = support
         self.asks = asks
-
-    # Built on first use, as in FormatRejectionTransport: an async run never needs the sync one.
-    @property
-    def inner(self) -> Any:
-        """The sync transport."""
-        if self._inner is None:
-            self._inner = httpx2.HTTPTransport()
-        return self._inner
-
-    @property
-    def inner_async(self) -> Any:
-        """The async transport."""
-        if self._inner_async is None:
-            self._inner_async = httpx2.AsyncHTTPTransport()
-        return self._inner_async
 
     def _streamed(self, request: httpx2.Request, watch: Watch | None) -> httpx2.Request | None:
         return _ask_stream(request) if watch is not None and self.asks and self.support.enabled else None
@@ -202,11 +199,8 @@ class StreamingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         assembler, tally = Assembler(), watch.tally()
         try:
             for data in _events(response.iter_lines()):
-                if data.strip() == "[DONE]":
+                if not _took(data, assembler, tally):
                     break
-                chunk = _chunk(data)
-                if chunk is not None:
-                    tally.add(assembler.feed(chunk))
         finally:
             response.close()
         return self._assembled(assembler, tally, response, request)
@@ -229,11 +223,8 @@ class StreamingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         assembler, tally = Assembler(), watch.tally()
         try:
             async for data in _aevents(response.aiter_lines()):
-                if data.strip() == "[DONE]":
+                if not _took(data, assembler, tally):
                     break
-                chunk = _chunk(data)
-                if chunk is not None:
-                    tally.add(assembler.feed(chunk))
         finally:
             await response.aclose()
         return self._assembled(assembler, tally, response, request)
@@ -261,13 +252,15 @@ class StreamingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         headers.append(("content-type", "application/json"))
         return httpx2.Response(200, headers=headers, content=json.dumps(body, ensure_ascii=False).encode(), request=request)
 
-    def close(self) -> None:
-        if self._inner is not None:
-            self._inner.close()
 
-    async def aclose(self) -> None:
-        if self._inner_async is not None:
-            await self._inner_async.aclose()
+def _took(data: str, assembler: Assembler, tally: Tally) -> bool:
+    """One event of the stream taken into the answer; False at its end (`[DONE]`)."""
+    if data.strip() == "[DONE]":
+        return False
+    chunk = _chunk(data)
+    if chunk is not None:
+        tally.add(assembler.feed(chunk))
+    return True
 
 
 def _count(response: httpx2.Response, watch: Watch) -> None:
