@@ -1,4 +1,5 @@
-"""Show that the translation, task, cleaning, evaluation, grounding, runs and HTML tests can fail: switch one feature off, run them, count the failures.
+"""Show that the translation, task, cleaning, evaluation, grounding, runs, HTML, digest, focus, history, streaming,
+config-file and local-model tests can fail: switch one feature off, run them, count the failures.
 
     python scripts/disable_and_test.py            every feature, one at a time (about a minute)
     python scripts/disable_and_test.py NAME...    some of them
@@ -19,6 +20,7 @@ TESTS = [
     "tests/test_clean.py", "tests/test_eval.py", "tests/test_grounded.py", "tests/test_sentences.py", "tests/test_derive.py",
     "tests/test_runs.py", "tests/test_html.py", "tests/test_browser.py", "tests/test_feeds.py", "tests/test_feed_runs.py",
     "tests/test_pdf.py", "tests/test_digest.py", "tests/test_digest_merge.py", "tests/test_digest_output.py", "tests/test_focus.py",
+    "tests/test_history.py", "tests/test_streaming.py", "tests/test_config_file.py", "tests/test_local.py",
 ]
 
 PATCHES = {
@@ -127,6 +129,11 @@ PATCHES = {
         "m._about = lambda tokens, who, where, before: m._subject(tokens, who) or m._subject(tokens, where)"
     ),
     "digest-told-after": "import summarize.digest.merge as m; m._timeline = lambda drafts, follows: [d.event for d in sorted(drafts, key=lambda d: (d.event.date is None, d.event.date or ''))]",
+    # issue 19: run history, streaming, the config file, the local model's pins
+    "history-results": "import summarize.history.recorder as m; m.Recorder.note_result = lambda self, result: None",
+    "stream-never": "import summarize.model.stream as m; m.StreamingTransport._streamed = lambda self, request, watch: None",
+    "config-file": "import summarize.config_file as m, pathlib; m.config_path = lambda: pathlib.Path('/nonexistent/config.toml')",
+    "local-pins": "import summarize.local.install as m; m.mismatch = lambda path, sha256, size: None",
     # the reader's focus and the short-article rule (prompt v5)
     "focus-prompt": (
         "import summarize.tasks.summary as m; f = m.SummaryTask._reader_rules; "
