@@ -6,13 +6,15 @@ import hashlib
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import diskcache
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import CacheError
 from .schemas import AnyResult, Result
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class TamperedEntryError(Exception):
@@ -50,7 +52,7 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _seal(key: str, result: AnyResult) -> str:
+def _seal(key: str, result: BaseModel) -> str:
     """The stored form: the result's JSON with the key it belongs to and a digest of both."""
     body = result.model_dump_json()
     return json.dumps({"key": key, "sha256": _digest(key, body), "result": body})
@@ -60,7 +62,7 @@ def _digest(key: str, body: str) -> str:
     return hashlib.sha256(f"{key}\n{body}".encode("utf-8")).hexdigest()
 
 
-def _unseal(key: str, text: str, model: type[AnyResult] = Result) -> AnyResult | None:
+def _unseal(key: str, text: str, model: type[M]) -> M | None:
     """The result if the entry is intact and was stored under this key, else None."""
     try:
         entry = json.loads(text)
@@ -73,7 +75,8 @@ def _unseal(key: str, text: str, model: type[AnyResult] = Result) -> AnyResult |
     except (ValueError, ValidationError):
         return None
     # A result answers one request set; one whose recorded key differs was copied from another entry.
-    return result if result.provenance.key in (None, key) else None
+    provenance = getattr(result, "provenance", None)
+    return result if provenance is None or provenance.key in (None, key) else None
 
 
 class ResultCache:
@@ -101,6 +104,10 @@ class ResultCache:
 
     def get(self, key: str, model: type[AnyResult] = Result) -> AnyResult | None:
         """The cached result, or None on a miss or an entry that fails to load (which is then removed)."""
+        return self.get_model(key, model)
+
+    def get_model(self, key: str, model: type[M]) -> M | None:
+        """Any model stored under `key` (a digest's written text), sealed as results are; None on a miss."""
         try:
             text = self._store.get(key)
         except TamperedEntryError:
@@ -133,7 +140,7 @@ class ResultCache:
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot read cache {self.directory}: {exc}") from None
 
-    def set(self, key: str, result: AnyResult) -> None:
+    def set(self, key: str, result: BaseModel) -> None:
         """Store a result as JSON (diskcache commits each write atomically)."""
         try:
             self._store.set(key, _seal(key, result))

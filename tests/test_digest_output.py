@@ -168,6 +168,9 @@ def test_a_digest_over_cached_briefs_sends_one_request_a_story(tmp_path: Path) -
         digest = build(summarizer, [str(SEEDS)], text=True)
     assert len(digest.stories) == 1 and len(endpoint.requests) == 1  # the five briefs came from the cache
     assert "<facts>" in endpoint.bodies[0]["messages"][-1]["content"]
+    with Summarizer(settings, transport=endpoint.transport) as summarizer:
+        again = build(summarizer, [str(SEEDS)], text=True)
+    assert len(endpoint.requests) == 1 and again.stories[0].digest == digest.stories[0].digest  # written once, cached
 
 
 RECORDED = Path(__file__).parent / "fixtures" / "recorded" / "qwen2.5-coder-1.5b"

@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 from .. import languages
 from ..checks.grounding import ungrounded_names, ungrounded_numbers, words_of
 from ..checks.language import language_of
-from ..errors import SummarizeError
+from ..cache import cache_key
+from ..errors import CacheError, SummarizeError
 from ..grounded.claims import Claim
 from ..grounded.pipeline import sentences_of
 from ..grounded.schema import Verdict
@@ -147,6 +148,9 @@ def write(pipeline: Pipeline, facts: MergedFacts, results: dict[str, Result], ar
     made = numbered_facts(facts)
     target = languages.primary(pipeline.settings.target_language)
     messages = prompt.render(facts="\n".join(f.line for f in made), language=languages.name(pipeline.settings.target_language))
+    key = _key(pipeline, prompt.sha256, messages, articles)
+    if pipeline.cache is not None and (hit := pipeline.cache.get_model(key, Written)) is not None:
+        return hit  # the same facts, prompt, model and checks: written (and paid for) once
     completion = pipeline.client.complete(messages, DigestText, sampling=prompt.sampling)
     _spent(pipeline, pipeline.settings.model, completion.input_tokens, completion.output_tokens)
     by_id = {f.id: f for f in made}
@@ -155,7 +159,21 @@ def write(pipeline: Pipeline, facts: MergedFacts, results: dict[str, Result], ar
     if pipeline.settings.verifying:
         flags, judged = verify(pipeline, completion.value, by_id, articles, {w.field for w in warnings if w.field})
         warnings += flags
-    return Written(text=completion.value, facts=by_id, warnings=warnings, verified=judged)
+    written = Written(text=completion.value, facts=by_id, warnings=warnings, verified=judged)
+    if pipeline.cache is not None:
+        try:
+            pipeline.cache.set(key, written)
+        except CacheError:
+            pass  # delivered all the same; the next digest asks again
+    return written
+
+
+def _key(pipeline: Pipeline, prompt: str, messages: object, articles: dict[str, str]) -> str:
+    """Everything that shapes a written digest: the request, model and endpoint, and what its checks read."""
+    s = pipeline.settings
+    return cache_key({"task": "digest", "prompt": prompt, "messages": messages, "model": s.model, "endpoint": s.endpoint_host,
+                      "replayed": s.replay_dir is not None, "verifier": s.verifier_name if s.verifying else None,
+                      "articles": sorted(articles.items())})  # fmt: skip  (hashed whole: what the checks read)
 
 
 __all__ = ["Fact", "MAX_FACTS", "Written", "check", "numbered_facts", "verify", "write"]
