@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from .runs import BatchAPIRun, BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
     from .checks import check_answer
     from .config import Settings, load_settings
+    from .digest.build import Digest, build_digest
     from .errors import (
         BatchFailedError,
         CacheError,

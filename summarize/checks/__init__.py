@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..schemas import NOTES, Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary, WarningKind
+from ..schemas import Article, ClaimEvidence, EvidenceSpan, ResultWarning, Summary
+from ..warning_kinds import NOTES, WarningKind
 from .evidence import locate
 from .grave import unstated
 from .grounding import (

@@ -6,7 +6,7 @@ from ..digest.build import Digest
 from ..digest.merge import Citation, MergedFacts, Variant
 from ..digest.stories import Story
 from ..digest.text import Written
-from ..schemas import WARNING_LABELS
+from ..warning_kinds import WARNING_LABELS
 
 
 def _cites(citations: list[Citation]) -> str:

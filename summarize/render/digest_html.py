@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..digest.build import Digest, DigestArticle
 from ..digest.merge import Citation, Variant
-from ..schemas import WARNING_LABELS
+from ..warning_kinds import WARNING_LABELS
 
 
 @dataclass

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from ..schemas import Article, Provenance, Result, ResultWarning, TranslationResult
-from ..schemas import WARNING_LABELS as _WARNING_LABELS
+from ..warning_kinds import WARNING_LABELS as _WARNING_LABELS
 from .views import _brief, _flag, _translation
 
 __all__ = ["IndexRow", "index_page", "page"]

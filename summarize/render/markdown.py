@@ -6,7 +6,8 @@ import functools
 
 from pydantic import BaseModel
 
-from ..schemas import WARNING_LABELS, ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
+from ..warning_kinds import WARNING_LABELS
+from ..schemas import ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
 
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from dataclasses import field as _field
 
 from ..reading.sentences import Sentence, Sentences
-from ..schemas import WARNING_LABELS as _WARNING_LABELS
+from ..warning_kinds import WARNING_LABELS as _WARNING_LABELS
 from ..schemas import Article, ClaimEvidence, EvidenceSpan, Result, ResultWarning, TranslationResult
 
 _SENTENCE_ID = re.compile(r"\d{1,4}\.\d{1,4}")
