@@ -54,7 +54,7 @@ _EXPORTS = {
     "Result": "schemas",
     "ResultWarning": "schemas",
     "Summary": "schemas",
-    "Digest": "digest.build",
+    "Digest": "digest.model",
     "build_digest": "digest.build",
     "Summarizer": "summarizer",
     "asummarize_article": "summarizer",
@@ -82,7 +82,8 @@ if TYPE_CHECKING:
     from .runs import BatchAPIRun, BatchOutcome, BatchRunner, ItemReport, estimate_batch, summarize_folder
     from .checks import check_answer
     from .config import Settings, load_settings
-    from .digest.build import Digest, build_digest
+    from .digest.build import build_digest
+    from .digest.model import Digest
     from .errors import (
         BatchFailedError,
         CacheError,

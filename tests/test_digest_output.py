@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from summarize.cli import app
 from summarize.config import load_settings
-from summarize.digest.build import Digest, assemble
+from summarize.digest.build import assemble
+from summarize.digest.model import Digest
 from summarize.digest.collect import Collected
 from summarize.schemas import ArticleMetadata, Person, Result
 from summarize.summarizer import Summarizer

@@ -11,7 +11,7 @@ from .options import OutputPath, emit
 
 
 def _formats() -> list[str]:
-    from ..digest.build import Digest
+    from ..digest.model import Digest
     from ..render import FORMATS
 
     return [name for name, fmt in FORMATS.items() if fmt.accepts(Digest)]

@@ -152,7 +152,7 @@ def schema(
     """Print a JSON Schema (the model-facing ones in OpenAI strict form); without a name, list the names."""
     from pydantic import BaseModel
 
-    from ..digest.build import Digest
+    from ..digest.model import Digest
     from ..errors import InputError
     from ..schemas import SCHEMAS, Result, TranslationResult, strict_json_schema
 

@@ -6,7 +6,8 @@
     stories.py   articles grouped into stories by shared events or people, with the reason (`--explain`)
     text.py      the written digest of a story: one request from its merged facts, checked (and verified)
     told.py      what one event description tells: its clauses, their kind, subject and destination
-    build.py     the `Digest` every format renders (summarize.render.digest, .digest_html), and `build`
+    model.py     the `Digest` every format renders (summarize.render.digest, .digest_html)
+    build.py     `build`: collect -> merge -> stories -> per story merge (and text) -> a Digest
 
     from summarize import Summarizer, build_digest
     with Summarizer() as s:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pydantic import BaseModel, Field
-
 from .. import languages
 from ..checks.grounding import ungrounded_names, ungrounded_numbers, words_of
 from ..checks.language import language_of
@@ -26,28 +24,11 @@ from ..history import note_usage
 from ..pipeline import Pipeline
 from ..reading.sentences import Sentence
 from ..schemas import DigestSentence, DigestText, Result, ResultWarning
-from .merge import Citation, MergedFacts
+from .merge import MergedFacts
+from .model import Fact, Written
 
 MAX_FACTS = 24
 """The most facts one request lists (events told by most articles first): the story, not every detail."""
-
-
-class Fact(BaseModel):
-    """One numbered fact of the request, and where it comes from."""
-
-    id: str
-    line: str
-    citations: list[Citation]
-
-
-class Written(BaseModel):
-    """A story's digest text, the numbered facts it was written from, and what its checks found."""
-
-    text: DigestText
-    facts: dict[str, Fact]
-    warnings: list[ResultWarning] = Field(default_factory=list)
-    verified: int = 0
-    """How many of its sentences a verifier model judged (`--verify`); 0 when the meaning check was not asked for."""
 
 
 def numbered_facts(facts: MergedFacts) -> list[Fact]:
@@ -176,4 +157,4 @@ def _key(pipeline: Pipeline, prompt: str, messages: object, articles: dict[str, 
                       "articles": sorted(articles.items())})  # fmt: skip  (hashed whole: what the checks read)
 
 
-__all__ = ["Fact", "MAX_FACTS", "Written", "check", "numbered_facts", "verify", "write"]
+__all__ = ["MAX_FACTS", "check", "numbered_facts", "verify", "write"]

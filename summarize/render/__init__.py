@@ -39,12 +39,6 @@ class Format:
 
 
 def _markdown(result: BaseModel, article: Article | None) -> str:
-    from ..digest.build import Digest
-
-    if isinstance(result, Digest):
-        from .digest import digest_markdown
-
-        return digest_markdown(result)
     from .markdown import markdown
 
     return markdown(result)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ..digest.build import Digest
+from ..digest.model import Digest, Written
 from ..digest.merge import Citation, MergedFacts, Variant
 from ..digest.stories import Story
-from ..digest.text import Written
 from ..warning_kinds import WARNING_LABELS
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..digest.build import Digest, DigestArticle
+from ..digest.model import Digest, DigestArticle
 from ..digest.merge import Citation, Variant
 from ..warning_kinds import WARNING_LABELS
 

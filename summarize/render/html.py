@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from ..digest.model import Digest
 from ..schemas import Article, Provenance, Result, ResultWarning, TranslationResult
 from ..warning_kinds import WARNING_LABELS as _WARNING_LABELS
 from .views import _brief, _flag, _translation
@@ -89,8 +90,6 @@ def page(result: BaseModel, article: Article | None = None) -> str:
     a translation aligned paragraph by paragraph, any other result as its fields. `article` is the cleaned
     Article the result was made from; None shows the output alone (a brief's cited passages stand in for it)."""
     provenance = getattr(result, "provenance", None)
-    from ..digest.build import Digest
-
     if isinstance(result, Digest):
         from .digest_html import view
 

@@ -6,8 +6,10 @@ import functools
 
 from pydantic import BaseModel
 
+from ..digest.model import Digest
 from ..warning_kinds import WARNING_LABELS
 from ..schemas import ArticleMetadata, ClaimEvidence, EvidenceSpan, KeyFacts, Provenance, Result, ResultWarning, TranslationResult
+from .digest import digest_markdown
 
 
 
@@ -189,6 +191,11 @@ def _(result: Result) -> str:
 @markdown.register
 def _(result: TranslationResult) -> str:
     return translation_markdown(result)
+
+
+@markdown.register
+def _(result: Digest) -> str:
+    return digest_markdown(result)
 
 
 def side_by_side(result: TranslationResult) -> str:
